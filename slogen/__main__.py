@@ -1,0 +1,3 @@
+from slogen.cli import main
+
+main()

@@ -1,0 +1,84 @@
+"""The pipeline, in one place: load → spec → model → targets → writer.
+
+Library callers (the CLI, tests, benchmarks) use `build`, `validate` and `check`; none of them
+print. Problems come back as diagnostics; nothing is written when there is an error."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from slogen import load, spec, writer
+from slogen.diagnostics import Diagnostics, relative
+from slogen.model import Bundle, build_model
+from slogen.targets import TARGETS
+
+
+@dataclass
+class Result:
+    diagnostics: Diagnostics
+    bundle: Bundle | None = None
+    rendered: dict[str, bytes] = field(default_factory=dict)
+    check: writer.CheckResult | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.diagnostics.has_errors
+
+
+def load_bundle(paths: list[Path], diags: Diagnostics, time_scale: float = 1.0) -> Bundle | None:
+    files = load.discover(paths, diags)
+    if not files and not diags.has_errors:
+        diags.error("input/empty", f"no *.yaml or *.yml spec files under {', '.join(map(str, paths))}")
+    parsed = []
+    for path in files:
+        name = relative(path)
+        for source in load.load_file(path, name, diags):
+            parsed.extend(spec.parse(source, diags))
+    if diags.has_errors:
+        return None
+    return build_model(parsed, diags, time_scale)
+
+
+def render_bundle(bundle: Bundle, previous: dict[str, bytes]) -> dict[str, bytes]:
+    rendered: dict[str, bytes] = {}
+    for _name, target in TARGETS:
+        for f in target(bundle):
+            rendered[f.path] = writer.render(f, previous.get(f.path))
+    return dict(sorted(rendered.items()))
+
+
+def validate(paths: list[Path], time_scale: float = 1.0) -> Result:
+    diags = Diagnostics()
+    bundle = load_bundle(paths, diags, time_scale)
+    result = Result(diags, bundle)
+    if bundle is not None:
+        render_bundle(bundle, {})  # targets may find problems only they can see
+    return result
+
+
+def build(paths: list[Path], out_dir: Path, check: bool = False, time_scale: float = 1.0) -> Result:
+    diags = Diagnostics()
+    t0 = time.perf_counter()
+    bundle = load_bundle(paths, diags, time_scale)
+    result = Result(diags, bundle)
+    result.timings["model"] = time.perf_counter() - t0
+    if bundle is None:
+        return result
+    previous = writer.read_tree(out_dir)
+    result.rendered = render_bundle(bundle, previous)
+    result.timings["render"] = time.perf_counter() - t0 - result.timings["model"]
+    if diags.has_errors:
+        return result
+    if check:
+        result.check = writer.compare(result.rendered, previous)
+    else:
+        try:
+            writer.write_tree(out_dir, result.rendered)
+        except writer.Busy as exc:
+            diags.error("output/busy", str(exc), hint="wait for the other build, or build into another folder")
+        except OSError as exc:
+            diags.error("output/write", f"cannot write {out_dir}: {exc.strerror or exc}")
+    result.timings["total"] = time.perf_counter() - t0
+    return result

@@ -1,0 +1,112 @@
+"""The command line: options in, one library call, diagnostics out, exit code from severity.
+
+Exit codes: 0 ok · 1 `--check` found stale output · 2 invalid input · 3 internal error."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from slogen import __version__
+from slogen.diagnostics import Diagnostics, render_github, render_human, render_json
+
+EXIT_OK, EXIT_STALE, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Turn SLO specs into a proven monitoring bundle.")
+
+
+class DiagFormat(str, Enum):
+    human = "human"
+    json = "json"
+    github = "github"
+
+
+def _report(diags: Diagnostics, fmt: DiagFormat) -> None:
+    if fmt is DiagFormat.json:
+        print(render_json(diags), file=sys.stderr)
+        return
+    for d in diags:
+        print(render_github(d) if fmt is DiagFormat.github else render_human(d), file=sys.stderr)
+    errors = sum(1 for d in diags if d.severity.value == "error")
+    if errors:
+        print(f"slogen: {errors} error{'s' * (errors != 1)}; nothing was written", file=sys.stderr)
+
+
+SPECS = typer.Argument(..., help="Spec files or folders (searched recursively for *.yaml, *.yml).")
+DIAG = typer.Option(DiagFormat.human, "--diagnostics", help="How to print problems: human, json, github.")
+SCALE = typer.Option(1.0, "--time-scale", help="Multiply every window, period and `for` (e.g. 0.01 for "
+                     "drills); production bundles use 1.", hidden=False)
+
+
+@app.command()
+def build(paths: List[Path] = SPECS,
+          out: Path = typer.Option(Path("out"), "-o", "--out", help="Output folder."),
+          check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if the output folder is stale."),
+          diagnostics: DiagFormat = DIAG, time_scale: float = SCALE) -> None:
+    """Build the bundle into the output folder (replaced atomically)."""
+    from slogen import api
+
+    result = api.build(paths, out, check=check, time_scale=time_scale)
+    _report(result.diagnostics, diagnostics)
+    if not result.ok:
+        raise typer.Exit(EXIT_INVALID)
+    if check:
+        c = result.check
+        if c.stale:
+            for label, items in (("changed", c.changed), ("missing", c.added), ("not generated", c.removed)):
+                for p in items:
+                    print(f"stale: {out / p} ({label})", file=sys.stderr)
+            print(f"slogen: {out} is stale; run `slogen build {' '.join(map(str, paths))}`", file=sys.stderr)
+            raise typer.Exit(EXIT_STALE)
+        print(f"slogen: {out} is up to date ({len(result.rendered)} files)")
+        return
+    print(f"slogen: wrote {len(result.rendered)} files to {out} in {result.timings['total']:.2f}s")
+
+
+@app.command()
+def validate(paths: List[Path] = SPECS, diagnostics: DiagFormat = DIAG) -> None:
+    """Run every check; write nothing."""
+    from slogen import api
+
+    result = api.validate(paths)
+    _report(result.diagnostics, diagnostics)
+    if not result.ok:
+        raise typer.Exit(EXIT_INVALID)
+    n = len(result.bundle.services)
+    print(f"slogen: {n} service{'s' * (n != 1)} valid")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the native spec (slogen/v1)."""
+    from slogen.spec.schema import json_schema
+
+    print(json.dumps(json_schema(), indent=2))
+
+
+@app.command()
+def version() -> None:
+    """Print slogen's version."""
+    print(__version__)
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    try:
+        app(args=argv, standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        print("slogen: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except BaseException as exc:  # no traceback, ever: one line, exit 3
+        if os.environ.get("SLOGEN_DEBUG"):
+            raise
+        print(f"slogen: internal error: {type(exc).__name__}: {exc} "
+              "(please report this with the spec that caused it)", file=sys.stderr)
+        sys.exit(EXIT_INTERNAL)

@@ -1,0 +1,255 @@
+"""Specs → model: apply defaults, derive burn-rate factors, check what needs the whole picture
+(duplicates across files, windows against periods, receivers, testability)."""
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from slogen import conventions as C
+from slogen import promql
+from slogen.diagnostics import Diagnostics, Position
+from slogen.durations import format_duration, parse_duration
+from slogen.model.types import Bundle, BurnWindow, Receiver, Service, Settings, SLO, Threshold, Tier
+from slogen.series import Untestable
+from slogen.sli import KINDS as SLI_KINDS
+from slogen.spec import Parsed
+from slogen.spec.bundle import BundleSpec
+from slogen.spec.service import AlertingSpec, ServiceSpec, WindowSpec
+from slogen.thresholds import KINDS as THRESHOLD_KINDS
+from slogen.thresholds.kind import LevelRule
+
+RESERVED_LABELS = {C.LABEL_SERVICE, C.LABEL_SLO, C.LABEL_TEAM, C.LABEL_SEVERITY, C.LABEL_WINDOW,
+                   C.LABEL_ALERT_KIND, "alertname"}
+
+
+@lru_cache(maxsize=1)
+def default_windows() -> tuple[WindowSpec, ...]:
+    text = resources.files("slogen.data").joinpath("windows.yaml").read_text()
+    return tuple(WindowSpec.model_validate(w) for w in yaml.safe_load(text)["windows"])
+
+
+def build_model(parsed: list[Parsed], diags: Diagnostics, time_scale: float = 1.0) -> Bundle | None:
+    bundles = [p for p in parsed if isinstance(p.spec, BundleSpec)]
+    services = [p for p in parsed if isinstance(p.spec, ServiceSpec)]
+    for extra in bundles[1:]:
+        diags.error("spec/duplicate-bundle", "a second `kind: Bundle` file", extra.source.at(()),
+                    hint=f"keep one; the first is {bundles[0].source.file}")
+    settings = _settings(bundles[0] if bundles else None, diags)
+    seen: dict[str, Parsed] = {}
+    out: list[Service] = []
+    for p in sorted(services, key=lambda p: (p.spec.service, p.source.file)):
+        name = p.spec.service
+        if name in seen:
+            diags.error("spec/duplicate-service", f"service `{name}` is also defined in {seen[name].source.file}",
+                        p.source.at(("service",)), hint="service names must be unique across the bundle")
+            continue
+        seen[name] = p
+        out.append(_service(p, settings, diags, time_scale))
+    if diags.has_errors:
+        return None
+    return Bundle(tuple(out), settings, base_window=_scaled(C.BASE_WINDOW, time_scale), time_scale=time_scale)
+
+
+def _scaled(seconds: float, scale: float) -> float:
+    return max(round(seconds * scale), 1) if scale != 1 else seconds
+
+
+def _settings(p: Parsed | None, diags: Diagnostics) -> Settings:
+    if p is None:
+        return Settings(runbook_base_url=BundleSpec.model_fields["runbook_base_url"].default,
+                        grafana_url=BundleSpec.model_fields["grafana_url"].default,
+                        secrets_dir=BundleSpec.model_fields["secrets_dir"].default)
+    spec: BundleSpec = p.spec
+    names = set()
+    for i, r in enumerate(spec.receivers):
+        if r.name in names:
+            diags.error("spec/duplicate-receiver", f"receiver `{r.name}` is declared twice", p.source.at(("receivers", i, "name")))
+        names.add(r.name)
+    teams = {}
+    for i, t in enumerate(spec.teams):
+        for tier in ("page", "ticket"):
+            if getattr(t, tier) not in names:
+                diags.error("spec/unknown-receiver", f"team `{t.name}` {tier}s to `{getattr(t, tier)}`, which is not a receiver",
+                            p.source.at(("teams", i, tier)), hint="declare it under `receivers`")
+        teams[t.name] = (t.page, t.ticket)
+    if spec.default_receiver and spec.default_receiver not in names:
+        diags.error("spec/unknown-receiver", f"`{spec.default_receiver}` is not a receiver",
+                    p.source.at(("default_receiver",)))
+    return Settings(runbook_base_url=spec.runbook_base_url.rstrip("/"), grafana_url=spec.grafana_url.rstrip("/"),
+                    secrets_dir=spec.secrets_dir, receivers=tuple(Receiver(r.name, r) for r in spec.receivers),
+                    teams=teams, default_receiver=spec.default_receiver, source=p.source.file)
+
+
+def _check_labels(labels: dict, path: tuple, p: Parsed, diags: Diagnostics) -> None:
+    for key in labels:
+        if key in RESERVED_LABELS:
+            diags.error("spec/reserved-label", f"label `{key}` is set by slogen", p.source.at(path + (key,), key=True),
+                        hint="choose another label name")
+
+
+def _tier(spec_tier, team: str, which: str, settings: Settings, p: Parsed, path: tuple, diags: Diagnostics) -> Tier:
+    receiver = spec_tier.receiver
+    if receiver and settings.receivers and receiver not in {r.name for r in settings.receivers}:
+        diags.error("spec/unknown-receiver", f"`{receiver}` is not a receiver of the bundle",
+                    p.source.at(path + ("receiver",)), hint="declare it in the Bundle file's `receivers`")
+    if receiver is None and team in settings.teams:
+        receiver = settings.teams[team][0 if which == "page" else 1]
+    return Tier(receiver, dict(spec_tier.labels))
+
+
+def _service(p: Parsed, settings: Settings, diags: Diagnostics, scale: float) -> Service:
+    spec: ServiceSpec = p.spec
+    src = p.source
+    _check_labels(spec.labels, ("labels",), p, diags)
+    _check_labels(spec.alerting.labels, ("alerting", "labels"), p, diags)
+    if settings.teams and spec.team not in settings.teams:
+        diags.warning("spec/unknown-team", f"team `{spec.team}` has no receivers in {settings.source}; "
+                      "its alerts go to the catch-all receiver", src.at(("team",)),
+                      hint="add the team under `teams` in the Bundle file")
+    base_labels = dict(spec.labels) | dict(spec.alerting.labels)
+    alert_names: dict[str, tuple] = {}
+    slos = []
+    for i, slo_spec in enumerate(spec.slos):
+        if any(s.name == slo_spec.name for s in slos):
+            diags.error("spec/duplicate-slo", f"SLO `{slo_spec.name}` is defined twice in this service",
+                        src.at(("slos", i, "name")), hint="SLO names must be unique within a service")
+            continue
+        slo = _slo(p, i, base_labels, settings, diags, scale)
+        if slo is None:
+            continue
+        _claim_name(alert_names, slo.alert_name, ("slos", i), p, diags)
+        slos.append(slo)
+    thresholds = []
+    for i, t_spec in enumerate(spec.thresholds):
+        t = _threshold(p, i, base_labels, settings, diags, scale)
+        if t is not None:
+            _claim_name(alert_names, t.name, ("thresholds", i), p, diags)
+            thresholds.append(t)
+    return Service(name=spec.service, team=spec.team, description=spec.description, labels=dict(spec.labels),
+                   slos=tuple(slos), thresholds=tuple(thresholds), source=src.file, position=src.at(()))
+
+
+def _claim_name(names: dict, name: str, path: tuple, p: Parsed, diags: Diagnostics) -> None:
+    if name in names:
+        diags.error("spec/duplicate-alert", f"alert name `{name}` is already used in this service "
+                    f"(line {p.source.at(names[name]).line})", p.source.at(path),
+                    hint="set a distinct `name` (thresholds) or `alerting.name` (SLOs)")
+    names[name] = path
+
+
+def _merge_alerting(service: AlertingSpec, slo: AlertingSpec) -> AlertingSpec:
+    """SLO alerting options override the service's, field by field where the SLO set them."""
+    data = service.model_dump(by_alias=True, exclude_unset=True)
+    for key, value in slo.model_dump(by_alias=True, exclude_unset=True).items():
+        if key in ("page", "ticket") and key in data:
+            data[key] = data[key] | value
+        else:
+            data[key] = value
+    data.pop("name", None)
+    return AlertingSpec.model_validate(data)
+
+
+def _slo(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: Diagnostics, scale: float) -> SLO | None:
+    spec: ServiceSpec = p.spec
+    s = spec.slos[i]
+    src = p.source
+    path = ("slos", i)
+    kind = SLI_KINDS[s.sli.kind]
+    alerting = _merge_alerting(spec.alerting, s.alerting)
+    _check_labels(s.labels, path + ("labels",), p, diags)
+    _check_labels(s.alerting.labels, path + ("alerting", "labels"), p, diags)
+    period = parse_duration(s.period)
+    objective = s.objective_percent / 100
+    budget = 1 - objective
+    windows_path = path + ("alerting", "windows") if s.alerting.windows else ("alerting", "windows")
+    windows = []
+    for w in (alerting.windows or default_windows()):
+        long, short = parse_duration(w.long), parse_duration(w.short)
+        if long > period:
+            diags.error("spec/window-exceeds-period",
+                        f"alert window {w.long} is longer than the SLO period {s.period}",
+                        src.at(path + ("period",)) if not alerting.windows else src.at(windows_path),
+                        hint="use a longer period or shorter windows (a 7d period usually scales windows down)")
+            continue
+        if short >= long:
+            diags.error("spec/window-order", f"short window {w.short} is not shorter than long window {w.long}",
+                        src.at(windows_path))
+            continue
+        if getattr(alerting, w.severity).disabled:
+            continue
+        factor = round(w.budget_percent / 100 * period / long, 4)
+        if factor * budget >= 1:
+            diags.warning("alerts/unreachable",
+                          f"the {w.severity} alert over {w.long} would need an error ratio of "
+                          f"{factor * budget:.0%} (burn rate {factor:g} × budget {budget:.3g}); it can never fire "
+                          "and is left out", src.at(path + ("objective",)),
+                          hint="raise the objective or give this tier longer windows")
+            continue
+        windows.append(BurnWindow(w.severity, w.budget_percent / 100, _scaled(long, scale), _scaled(short, scale),
+                                  _scaled(parse_duration(w.for_), scale) if parse_duration(w.for_) else 0, factor))
+    base = format_duration(_scaled(C.BASE_WINDOW, scale))
+    errors_q, requests_q = kind.queries(s.sli, base)
+    for q in (errors_q, requests_q):
+        try:
+            promql.parse(q)
+        except promql.PromQLError as exc:
+            diags.error("promql/generated", f"the SLI query slogen built does not parse: {exc}", src.at(path + ("sli",)))
+            return None
+    try:
+        kind.fixture(s.sli, [10.0, 10.0], [1.0, 1.0])
+    except Untestable as exc:
+        diags.error("sli/untestable", str(exc), src.at(path + ("sli",)))
+        return None
+    labels = base_labels | dict(s.labels) | dict(s.alerting.labels)
+    return SLO(
+        service=spec.service, team=spec.team, name=s.name, description=s.description,
+        objective=objective, period=_scaled(period, scale), kind=kind.name, sli=s.sli,
+        errors_query=errors_q, requests_query=requests_q,
+        alert_name=s.alerting.name or C.slo_alert_name(s.name), windows=tuple(windows),
+        min_events=alerting.min_events, labels=labels,
+        page=_tier(alerting.page, spec.team, "page", settings, p, path + ("alerting", "page"), diags),
+        ticket=_tier(alerting.ticket, spec.team, "ticket", settings, p, path + ("alerting", "ticket"), diags),
+        position=src.at(path),
+    )
+
+
+def _threshold(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: Diagnostics, scale: float) -> Threshold | None:
+    spec: ServiceSpec = p.spec
+    t = spec.thresholds[i]
+    src = p.source
+    path = ("thresholds", i)
+    kind = THRESHOLD_KINDS[t.kind]
+    name = t.name or kind.default_name
+    if name is None:
+        diags.error("spec/missing-field", f"a `{t.kind}` threshold needs a `name` (CamelCase alert name)",
+                    src.at(path), hint="e.g. name: QueueDepthHigh")
+        return None
+    if getattr(t, "warning", None) is None and getattr(t, "critical", None) is None:
+        diags.error("spec/missing-field", "give a `warning` level, a `critical` level, or both", src.at(path))
+        return None
+    _check_labels(t.labels, path + ("labels",), p, diags)
+    rules = kind.rules(t)
+    for r in rules:
+        try:
+            promql.parse(r.expr)
+        except promql.PromQLError as exc:
+            diags.error("promql/generated", f"the alert expression does not parse: {exc}", src.at(path))
+            return None
+    try:
+        from slogen.thresholds.kind import steps
+        kind.fixture(t, steps(kind.phases(t))[:3])
+    except Untestable as exc:
+        diags.error("threshold/untestable", str(exc), src.at(path))
+        return None
+    if scale != 1:
+        rules = [LevelRule(r.severity, r.expr, _scaled(r.for_seconds, scale) if r.for_seconds else 0,
+                           r.condition, r.holds) for r in rules]
+    return Threshold(
+        service=spec.service, team=spec.team, name=name, kind=t.kind, spec=t, description=t.description,
+        value_expr=kind.value_expr(t), unit=kind.unit, rules=tuple(rules), labels=base_labels | dict(t.labels),
+        page=_tier(spec.alerting.page, spec.team, "page", settings, p, ("alerting", "page"), diags),
+        ticket=_tier(spec.alerting.ticket, spec.team, "ticket", settings, p, ("alerting", "ticket"), diags),
+        position=src.at(path),
+    )

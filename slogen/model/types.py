@@ -1,0 +1,110 @@
+"""The normalised model: durations in seconds, objectives as ratios, defaults applied, names final."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from slogen.diagnostics import Position
+from slogen.thresholds.kind import LevelRule
+
+
+@dataclass(frozen=True)
+class BurnWindow:
+    severity: str          # "page" | "ticket"
+    budget_share: float    # 0.02 = 2% of the period's budget burns within `long` before it fires
+    long: float            # seconds
+    short: float
+    for_seconds: float
+    factor: float          # burn-rate factor: share × period / long, rounded to 4 decimals
+
+
+@dataclass(frozen=True)
+class Tier:
+    receiver: str | None
+    labels: dict[str, str]
+
+
+@dataclass(frozen=True)
+class SLO:
+    service: str
+    team: str
+    name: str
+    description: str
+    objective: float       # ratio, e.g. 0.999
+    period: float          # seconds
+    kind: str              # SLI kind (key of slogen.sli.KINDS)
+    sli: Any               # the SLI spec object of that kind
+    errors_query: str      # bad events per second over the base window
+    requests_query: str    # all events per second over the base window
+    alert_name: str
+    windows: tuple[BurnWindow, ...]
+    min_events: int
+    labels: dict[str, str]  # extra labels on every alert of this SLO
+    page: Tier
+    ticket: Tier
+    position: Position
+
+    @property
+    def budget(self) -> float:
+        return round(1 - self.objective, 12)
+
+    @property
+    def objective_percent(self) -> float:
+        return round(self.objective * 100, 10)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    service: str
+    team: str
+    name: str
+    kind: str              # key of slogen.thresholds.KINDS
+    spec: Any
+    description: str
+    value_expr: str | None
+    unit: str
+    rules: tuple[LevelRule, ...]
+    labels: dict[str, str]
+    page: Tier              # critical levels
+    ticket: Tier            # warning levels
+    position: Position
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    team: str
+    description: str
+    labels: dict[str, str]
+    slos: tuple[SLO, ...]
+    thresholds: tuple[Threshold, ...]
+    source: str             # spec file, relative, for headers
+    position: Position
+
+
+@dataclass(frozen=True)
+class Receiver:
+    name: str
+    spec: Any               # slogen.spec.bundle.ReceiverSpec
+
+
+@dataclass(frozen=True)
+class Settings:
+    runbook_base_url: str
+    grafana_url: str
+    secrets_dir: str
+    receivers: tuple[Receiver, ...] = ()
+    teams: dict[str, tuple[str, str]] = field(default_factory=dict)  # team → (page, ticket) receiver
+    default_receiver: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Bundle:
+    services: tuple[Service, ...]
+    settings: Settings
+    base_window: float      # seconds over which raw metrics are read (5m; scaled in drills)
+    time_scale: float = 1.0
+
+    def service(self, name: str) -> Service:
+        return next(s for s in self.services if s.name == name)

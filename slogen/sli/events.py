@@ -1,0 +1,102 @@
+"""Shared by the event-ratio SLI kinds (availability, ratio): bad-or-good events over total events,
+given as counter selectors (slogen applies rate()) or as queries with a {{window}} placeholder."""
+from __future__ import annotations
+
+from pydantic import model_validator
+from pydantic_core import PydanticCustomError
+
+from slogen import promql
+from slogen.series import Series, Untestable, counter, series
+from slogen.spec.common import MetricSelector, Strict, WindowQuery, doc
+
+
+class EventsFields(Strict):
+    total: MetricSelector | None = doc(
+        """Counter of all events, e.g. `http_requests_total{job="api"}`. slogen sums
+        `rate()` of it over each window.""", default=None)
+    bad: MetricSelector | None = doc(
+        """Counter of bad events (errors, misses), e.g. `http_requests_total{job="api",code=~"5.."}`.
+        Give `bad` or `good`, not both.""", default=None)
+    good: MetricSelector | None = doc(
+        "Counter of good events (successes, hits). Bad events are then `total - good`.", default=None)
+    total_query: WindowQuery | None = doc(
+        """Instead of `total`: a full query for the rate of all events, with `{{window}}` where the
+        range goes, e.g. `sum(rate(http_requests_total{job="api"}[{{window}}]))`.""", default=None)
+    bad_query: WindowQuery | None = doc("Instead of `bad`: a query for the rate of bad events, with `{{window}}`.",
+                                        default=None)
+    good_query: WindowQuery | None = doc("Instead of `good`: a query for the rate of good events, with `{{window}}`.",
+                                         default=None)
+
+    @model_validator(mode="after")
+    def _one_form(self):
+        selectors = [self.total, self.bad, self.good]
+        queries = [self.total_query, self.bad_query, self.good_query]
+        if any(selectors) and any(queries):
+            raise PydanticCustomError("sli-form", "mix of selector fields (total/bad/good) and query fields "
+                                      "(total_query/bad_query/good_query); use one form")
+        total, bad, good = (selectors if any(selectors) else queries)
+        form = "" if any(selectors) else "_query"
+        if not total:
+            raise PydanticCustomError("missing", "missing `total{f}`: the events the ratio is taken over", {"f": form})
+        if bool(bad) == bool(good):
+            raise PydanticCustomError("sli-form", "give exactly one of `bad{f}` and `good{f}`", {"f": form})
+        return self
+
+
+def _sum_rate(selector: str, window: str) -> str:
+    return f"sum(rate({selector}[{window}]))"
+
+
+def queries(spec: EventsFields, window: str) -> tuple[str, str]:
+    """(bad events per second, all events per second) over `window`."""
+    if spec.total:
+        total = _sum_rate(spec.total, window)
+        if spec.bad:
+            return f"({_sum_rate(spec.bad, window)} or vector(0))", total
+        return f"clamp_min({total} - ({_sum_rate(spec.good, window)} or vector(0)), 0)", total
+    total = promql.fill_window(spec.total_query, window)
+    if spec.bad_query:
+        return f"(({promql.fill_window(spec.bad_query, window)}) or vector(0))", f"({total})"
+    good = promql.fill_window(spec.good_query, window)
+    return f"clamp_min(({total}) - (({good}) or vector(0)), 0)", f"({total})"
+
+
+def _only_selector(query: str, field: str) -> promql.Selector:
+    found = promql.vector_selectors(promql.fill_window(query, "5m"))
+    if len(found) != 1:
+        raise Untestable(f"`{field}` reads {len(found)} series selectors; slogen can only generate test inputs "
+                         "for a query over one counter. Use the selector form (total/bad/good) instead")
+    return found[0]
+
+
+def fixture(spec: EventsFields, total: list[float], bad: list[float]) -> list[Series]:
+    """Counter series whose rates give exactly `total` and `bad` events per step."""
+    if spec.total:
+        total_sel = promql.parse_selector(spec.total)
+        part_field = "bad" if spec.bad else "good"
+        part_sel = promql.parse_selector(spec.bad or spec.good)
+    else:
+        total_sel = _only_selector(spec.total_query, "total_query")
+        part_field = "bad_query" if spec.bad_query else "good_query"
+        part_sel = _only_selector(spec.bad_query or spec.good_query, part_field)
+    part = bad if part_field.startswith("bad") else [t - b for t, b in zip(total, bad)]
+    rest = [t - p for t, p in zip(total, part)]
+
+    if part_sel.metric != total_sel.metric:
+        part_labels = promql.satisfying_labels(part_sel.matchers)
+        total_labels = promql.satisfying_labels(total_sel.matchers)
+        if part_labels is None or total_labels is None:
+            raise Untestable("cannot build label values that satisfy these matchers; simplify the regexes")
+        return [series(part_sel.metric, part_labels, counter(part)),
+                series(total_sel.metric, total_labels, counter(total))]
+
+    part_labels = promql.satisfying_labels(part_sel.matchers + total_sel.matchers)
+    base = promql.satisfying_labels(total_sel.matchers)
+    rest_labels = promql.violating_labels(part_sel.matchers, total_sel.matchers, base or {})
+    if part_labels is None or rest_labels is None:
+        raise Untestable(f"`{part_field}` selects no subset of `total` that slogen can construct: "
+                         f"{part_field} must select part of the total series (e.g. an extra code=~\"5..\" matcher)")
+    out = [series(part_sel.metric, part_labels, counter(part))]
+    if rest_labels != part_labels:
+        out.append(series(total_sel.metric, rest_labels, counter(rest)))
+    return out

@@ -1,0 +1,24 @@
+"""What every SLI kind module provides; the table of kinds is in `slogen.sli`."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from slogen.series import Series
+
+
+@dataclass(frozen=True)
+class SLIKind:
+    name: str
+    spec: type
+    # (bad events/s, all events/s) over the given window, as PromQL
+    queries: Callable[[Any, str], tuple[str, str]]
+    # counter series giving `total` and `bad` events per step (raises series.Untestable)
+    fixture: Callable[[Any, list[float], list[float]], list[Series]]
+    describe: Callable[[Any], str]
+    bad_noun: str
+    good_noun: str
+    nouns: Callable[[Any], tuple[str, str]] | None = None
+
+    def good_bad_nouns(self, spec) -> tuple[str, str]:
+        return self.nouns(spec) if self.nouns else (self.good_noun, self.bad_noun)

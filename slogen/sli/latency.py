@@ -1,0 +1,85 @@
+"""Latency from a Prometheus histogram: "p95 < 1s" means 95% of requests take at most 1s.
+
+Good events are the `_bucket` at the threshold, all events the `_count`. Client libraries spell
+the bound differently (Go writes `le="1"`, Python `le="1.0"`), so for whole-second thresholds
+slogen matches both spellings: `le=~"1|1.0"`. The threshold must be one of the histogram's
+bucket bounds."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import field_validator
+from pydantic_core import PydanticCustomError
+
+from slogen import promql
+from slogen.durations import format_duration
+from slogen.series import Series, Untestable, counter, series
+from slogen.sli.kind import SLIKind
+from slogen.spec.common import LabelMatchers, Seconds, Strict, doc
+
+
+class LatencySLI(Strict):
+    kind: Literal["latency"] = doc("Requests served within a latency threshold, from a histogram.")
+    histogram: str = doc("""Histogram metric name without suffix, e.g. `http_request_duration_seconds`
+        (slogen reads its `_bucket` and `_count` series).""")
+    selector: LabelMatchers = doc('Label matchers for the histogram series, e.g. `{job="api"}`.', default="")
+    threshold: Seconds = doc("""Latency bound: `1s`, `250ms` or a number of seconds. Must be a bucket
+        bound (`le`) of the histogram.""")
+    percentile: float = doc("""Share of requests that must be within the threshold, in percent: 95 for
+        "p95 < 1s". It is the SLO's objective; leave `objective` out or give the same number.""")
+
+    @field_validator("histogram")
+    @classmethod
+    def _metric(cls, value: str) -> str:
+        if not promql.METRIC_NAME.match(value) or value.endswith(("_bucket", "_count", "_sum")):
+            raise PydanticCustomError("promql", "give the histogram's base name, e.g. "
+                                      "http_request_duration_seconds (without _bucket/_count)")
+        return value
+
+    @field_validator("percentile")
+    @classmethod
+    def _pct(cls, value: float) -> float:
+        if not 0 < value < 100:
+            raise PydanticCustomError("objective-range", "percentile must be between 0 and 100 (exclusive)")
+        return value
+
+
+def le_matcher(threshold: float) -> promql.Matcher:
+    if float(threshold).is_integer():
+        n = int(threshold)
+        return promql.Matcher("le", "=~", f"{n}|{n}.0")
+    return promql.Matcher("le", "=", promql.format_number(threshold))
+
+
+def _parts(spec: LatencySLI) -> tuple[promql.Selector, promql.Selector]:
+    matchers = promql.parse_matchers(spec.selector)
+    return (promql.Selector(spec.histogram + "_bucket", matchers + (le_matcher(spec.threshold),)),
+            promql.Selector(spec.histogram + "_count", matchers))
+
+
+def queries(spec: LatencySLI, window: str) -> tuple[str, str]:
+    bucket, count = _parts(spec)
+    w = window
+    total = f"sum(rate({count.render()}[{w}]))"
+    return f"clamp_min({total} - (sum(rate({bucket.render()}[{w}])) or vector(0)), 0)", total
+
+
+def fixture(spec: LatencySLI, total: list[float], bad: list[float]) -> list[Series]:
+    matchers = promql.parse_matchers(spec.selector)
+    labels = promql.satisfying_labels(matchers)
+    if labels is None:
+        raise Untestable("cannot build label values that satisfy `selector`; simplify its regexes")
+    le = promql.format_number(spec.threshold)
+    good = [t - b for t, b in zip(total, bad)]
+    return [series(spec.histogram + "_bucket", dict(labels, le=le), counter(good)),
+            series(spec.histogram + "_count", labels, counter(total))]
+
+
+def describe(spec: LatencySLI) -> str:
+    return f"the share of requests served within {format_duration(spec.threshold)}"
+
+
+KIND = SLIKind(
+    name="latency", spec=LatencySLI, queries=queries, fixture=fixture, describe=describe,
+    bad_noun="slow requests", good_noun="fast requests",
+)

@@ -1,0 +1,68 @@
+"""Stage 2: loaded documents → typed, validated specs. Each document's format is detected from its
+header; adding a format (Sloth, OpenSLO) is one entry in FORMATS."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from pydantic import BaseModel, ValidationError
+
+from slogen.diagnostics import Diagnostics
+from slogen.load import Source
+from slogen.spec import errors
+from slogen.spec.bundle import BundleSpec
+from slogen.spec.service import ServiceSpec
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    detect: Callable[[dict], bool]
+    # Source → list of native specs (ServiceSpec / BundleSpec); reports problems into diags
+    parse: Callable[[Source, Diagnostics], list[BaseModel]]
+
+
+def validate_native(model: type[BaseModel], source: Source, diags: Diagnostics, data: Any = None) -> BaseModel | None:
+    try:
+        return model.model_validate(source.data if data is None else data)
+    except ValidationError as exc:
+        errors.report(exc, source, model, diags)
+        return None
+
+
+def _native(source: Source, diags: Diagnostics) -> list[BaseModel]:
+    model = BundleSpec if source.data.get("kind") == "Bundle" else ServiceSpec
+    spec = validate_native(model, source, diags)
+    return [spec] if spec is not None else []
+
+
+FORMATS: list[Format] = [
+    Format("slogen/v1", lambda d: d.get("apiVersion") == "slogen/v1", _native),
+]
+
+
+@dataclass(frozen=True)
+class Parsed:
+    spec: BaseModel
+    source: Source
+
+
+def parse(source: Source, diags: Diagnostics) -> list[Parsed]:
+    if not isinstance(source.data, dict):
+        what = "empty" if source.data is None else type(source.data).__name__
+        diags.error("spec/not-mapping", f"a spec must be a YAML mapping, this document is {what}",
+                    source.at(()), hint="start the file with `apiVersion: slogen/v1`")
+        return []
+    for fmt in FORMATS:
+        if fmt.detect(source.data):
+            return [Parsed(s, source) for s in fmt.parse(source, diags)]
+    version = source.data.get("apiVersion") or source.data.get("version")
+    known = ", ".join(f.name for f in FORMATS)
+    if version is None:
+        diags.error("spec/unknown-format", "missing `apiVersion`", source.at(()),
+                    hint=f"add `apiVersion: slogen/v1` (known formats: {known})")
+    else:
+        key = "apiVersion" if "apiVersion" in source.data else "version"
+        diags.error("spec/unknown-format", f"unknown spec format {version!r}", source.at((key,)),
+                    hint=f"known formats: {known}")
+    return []

@@ -1,0 +1,179 @@
+"""Field types shared by every spec format. Validation errors raised here become positioned
+diagnostics (see `slogen.spec.errors`); the error `type` is the diagnostic code's second half."""
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+from slogen import promql
+from slogen.durations import parse_duration
+
+
+class Strict(BaseModel):
+    """Every spec object: unknown fields are errors (with a did-you-mean hint), values frozen."""
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def _duration(value: str) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise PydanticCustomError("duration", "a duration needs a unit: write {v}s or {v}m", {"v": value})
+    try:
+        parse_duration(value)
+    except ValueError as exc:
+        raise PydanticCustomError("duration", str(exc)) from None
+    if parse_duration(value) <= 0:
+        raise PydanticCustomError("duration", "duration must be greater than zero")
+    return value
+
+
+Duration = Annotated[str, BeforeValidator(_duration)]
+
+_NAME = re.compile(r"^[a-z0-9]([a-z0-9_-]{0,62}[a-z0-9])?$")
+
+
+def _name(value: str) -> str:
+    if not isinstance(value, str) or not _NAME.match(value):
+        raise PydanticCustomError(
+            "name", "{v!r} is not a valid name: use lowercase letters, digits, '-' and '_' (at most 64)",
+            {"v": value})
+    return value
+
+
+Name = Annotated[str, AfterValidator(_name)]
+
+_CAMEL = re.compile(r"^[A-Z][a-zA-Z0-9]*$")
+
+
+def _camel(value: str) -> str:
+    if not _CAMEL.match(value) or value.isupper() and len(value) > 4:
+        raise PydanticCustomError("alert-name", "{v!r} is not a CamelCase alert name (e.g. ApiHighErrorRate)",
+                                  {"v": value})
+    return value
+
+
+AlertName = Annotated[str, AfterValidator(_camel)]
+
+
+def _label_name(value: str) -> str:
+    if not isinstance(value, str) or not promql.LABEL_NAME.match(value) or value.startswith("__"):
+        raise PydanticCustomError(
+            "label-name", "{v!r} is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, no leading __)",
+            {"v": value})
+    return value
+
+
+LabelName = Annotated[str, AfterValidator(_label_name)]
+
+
+def _label_value(value) -> str:
+    if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+        raise PydanticCustomError("label-value", "label values must be strings; quote it")
+    value = str(value)
+    if "\x00" in value or len(value) > 1024:
+        raise PydanticCustomError("label-value", "label values must be at most 1024 characters without NUL")
+    return value
+
+
+LabelValue = Annotated[str, BeforeValidator(_label_value)]
+Labels = dict[LabelName, LabelValue]
+
+
+def _selector(value: str) -> str:
+    if not isinstance(value, str):
+        raise PydanticCustomError("promql", "expected a metric selector string")
+    try:
+        promql.parse_selector(value)
+    except promql.PromQLError as exc:
+        raise PydanticCustomError("promql", "{e}", {"e": str(exc)}) from None
+    return value.strip()
+
+
+MetricSelector = Annotated[str, AfterValidator(_selector)]
+
+
+def _matchers(value: str) -> str:
+    try:
+        promql.parse_matchers(value)
+    except promql.PromQLError as exc:
+        raise PydanticCustomError("promql", "{e}", {"e": str(exc)}) from None
+    return value.strip()
+
+
+LabelMatchers = Annotated[str, AfterValidator(_matchers)]
+
+
+def _query(value: str) -> str:
+    if not isinstance(value, str):
+        raise PydanticCustomError("promql", "expected a PromQL query string")
+    if not promql.has_placeholder(value):
+        raise PydanticCustomError(
+            "window-placeholder", "this query has no {{window}} placeholder, so slogen cannot set its range",
+            {})
+    try:
+        promql.parse(promql.fill_window(value, "5m"))
+    except promql.PromQLError as exc:
+        raise PydanticCustomError("promql", "{e}", {"e": str(exc)}) from None
+    return value.strip()
+
+
+WindowQuery = Annotated[str, AfterValidator(_query)]
+
+
+def _expr(value: str) -> str:
+    try:
+        promql.parse(value)
+    except promql.PromQLError as exc:
+        raise PydanticCustomError("promql", "{e}", {"e": str(exc)}) from None
+    return value.strip()
+
+
+Expression = Annotated[str, AfterValidator(_expr)]
+
+_SIZE = re.compile(r"^\s*([0-9.]+)\s*([KMGTP]i?B|B)?\s*$")
+_SIZE_UNITS = {None: 1, "B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "PB": 1e15,
+               "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40, "PiB": 2**50}
+
+
+def _number(value) -> float:
+    """A number, or a size such as `6GB` / `512MiB` (bytes)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("number", "expected a number, not true/false")
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        m = _SIZE.match(value)
+        if m:
+            try:
+                return float(m.group(1)) * _SIZE_UNITS[m.group(2)]
+            except ValueError:
+                pass
+    raise PydanticCustomError("number", "{v!r} is not a number (sizes like 6GB or 512MiB are accepted)",
+                              {"v": value})
+
+
+Number = Annotated[float, BeforeValidator(_number)]
+
+
+def _seconds(value) -> float:
+    """`1s`, `250ms` or a bare number of seconds."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("duration", "expected seconds, not true/false")
+    if isinstance(value, (int, float)):
+        if value <= 0:
+            raise PydanticCustomError("duration", "must be greater than zero")
+        return float(value)
+    try:
+        return parse_duration(value)
+    except (ValueError, TypeError) as exc:
+        raise PydanticCustomError("duration", str(exc)) from None
+
+
+Seconds = Annotated[float, BeforeValidator(_seconds)]
+
+
+def doc(text: str, **kw):
+    """Field with documentation (goes into the JSON Schema and the README reference)."""
+    return Field(description=" ".join(text.split()), **kw)

@@ -1,0 +1,271 @@
+"""promtool unit tests proving every generated alert fires when it should and stays quiet when it
+should not. One test file per service, next to the rule files.
+
+SLO alerts are tested with error ratios held constant from the first sample: both sides of every
+ratio start together, so every window reads exactly that ratio (see ALERT-MATH.md) and the
+expected alert set and annotation values follow from arithmetic alone. For each window pair:
+a burn 10% above its threshold fires it (and whatever has lower thresholds), 10% below does not;
+a total outage pages within minutes; healthy traffic (0.5x burn) fires nothing; the low-traffic
+guard holds. The recording rules' windows themselves are checked separately after a step change,
+with expected values computed exactly (a window that covered the wrong span would fail)."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+from slogen import conventions as C
+from slogen.durations import format_duration
+from slogen.model import Bundle, SLO, Service, Threshold
+from slogen.model.alerts import Alert, selector, service_alerts
+from slogen.prose import render_go
+from slogen.series import Series, expanding
+from slogen.sli import KINDS as SLI_KINDS
+from slogen.targets.prometheus.rules import rule_path, windows_of
+from slogen.thresholds import KINDS as THRESHOLD_KINDS
+from slogen.thresholds.kind import Phase, steps
+from slogen.writer import File
+
+STEP = 60            # seconds between input samples and between evaluations
+TRAFFIC = 100_000    # events per step in SLO tests: large, so error ratios are exact fractions
+FIRST_EVAL = 1       # steps until rate() has two samples and every ratio is defined
+
+
+def test_path(service: str) -> str:
+    return f"prometheus/tests/{service}.test.yml"
+
+
+def window_test_path(service: str) -> str:
+    return f"prometheus/tests/{service}.windows.test.yml"
+
+
+@dataclass(frozen=True)
+class Expected:
+    alert: Alert
+    value: float
+    series_labels: dict[str, str]
+
+    def render(self) -> dict:
+        labels = self.series_labels | self.alert.labels
+        return {"exp_labels": labels,
+                "exp_annotations": {k: render_go(v, self.value, labels) for k, v in self.alert.annotations.items()}}
+
+
+def _minutes(steps_: int) -> str:
+    return format_duration(steps_ * STEP)
+
+
+def _check(at: int, name: str, expected: list[Expected]) -> dict:
+    return {"eval_time": _minutes(at), "alertname": name, "exp_alerts": [e.render() for e in expected]}
+
+
+def _input(series: list[Series]) -> list[dict]:
+    return [{"series": s.selector(), "values": expanding(s.values)} for s in series]
+
+
+# --- SLO alerts -----------------------------------------------------------------------------
+
+def _slo_inputs(slo: SLO, total: list[float], bad: list[float]) -> list[Series]:
+    return SLI_KINDS[slo.kind].fixture(slo.sli, total, bad)
+
+
+def _firing(alerts: list[Alert], slo: SLO, bad: int, traffic: int, at: int) -> list[Expected]:
+    """Which burn-rate alerts fire at step `at` when `bad` of `traffic` events per step fail."""
+    ratio = Fraction(bad, traffic)
+    out = []
+    for a in alerts:
+        w = a.window
+        threshold = Fraction(w.factor).limit_denominator(10**6) * Fraction(slo.budget).limit_denominator(10**9)
+        guard = not slo.min_events or Fraction(traffic, STEP) * int(w.long) >= slo.min_events
+        if ratio > threshold and guard and at >= FIRST_EVAL + math.ceil(w.for_seconds / STEP):
+            out.append(Expected(a, bad / traffic, {}))
+    return out
+
+
+def _bad_for(ratio: float, slo: SLO, traffic: int) -> int:
+    """Bad events per step for about `ratio`, kept clear of every alert threshold."""
+    bad = max(0, min(traffic, round(ratio * traffic)))
+    thresholds = [w.factor * slo.budget for w in slo.windows]
+    while any(abs(bad / traffic - t) < 1e-6 for t in thresholds):
+        bad += 1
+    return bad
+
+
+def _slo_case(slo: SLO, alerts: list[Alert], name: str, bad: int, at: int, traffic: int = TRAFFIC) -> dict:
+    n = at + 1
+    series = _slo_inputs(slo, [traffic] * n, [bad] * n)
+    return {"name": f"{slo.name}: {name}", "interval": _minutes(1), "input_series": _input(series),
+            "alert_rule_test": [_check(at, slo.alert_name, _firing(alerts, slo, bad, traffic, at))]}
+
+
+def slo_tests(slo: SLO, alerts: list[Alert]) -> list[dict]:
+    if not alerts:
+        return []
+    settle = FIRST_EVAL + max(math.ceil(a.window.for_seconds / STEP) for a in alerts) + 5
+    b = slo.budget
+    lowest = min(a.window.factor for a in alerts)
+    tests = []
+    healthy = 0.5 * min(1.0, lowest)
+    tests.append(_slo_case(slo, alerts, f"healthy traffic ({healthy:g}x burn) fires nothing",
+                           _bad_for(healthy * b, slo, TRAFFIC), settle))
+    page_for = min((a.window.for_seconds for a in alerts if a.paging), default=None)
+    if page_for is not None:
+        at = FIRST_EVAL + math.ceil(page_for / STEP) + 1
+        tests.append(_slo_case(slo, alerts, f"a total outage pages within {_minutes(at)}", TRAFFIC, at))
+    tests.append(_slo_case(slo, alerts, "a total outage fires every window pair", TRAFFIC, settle))
+    for a in alerts:
+        w = a.window
+        label = f"{a.severity} {C.window_label(w.long, w.short)} ({w.factor:g}x)"
+        # long enough for this rule's `for`; rules with a longer `for` are simply not firing yet
+        at = FIRST_EVAL + math.ceil(w.for_seconds / STEP) + 2
+        above = 1.1 * w.factor * b
+        if above <= 1:
+            tests.append(_slo_case(slo, alerts, f"{label} fires just above its threshold (1.1x)",
+                                   _bad_for(above, slo, TRAFFIC), at))
+        tests.append(_slo_case(slo, alerts, f"{label} stays quiet just below its threshold (0.9x)",
+                               _bad_for(0.9 * w.factor * b, slo, TRAFFIC), at))
+    if slo.min_events:
+        shortest = min(a.window.long for a in alerts)
+        traffic = max(1, math.floor(slo.min_events * STEP / shortest / 2))
+        tests.append(_slo_case(slo, alerts, f"a total outage at {traffic} events/min is below min_events",
+                               traffic, settle, traffic=traffic))
+    return tests
+
+
+def window_step(slo: SLO, base: float) -> int:
+    """Seconds between samples in the window test: coarse (5m) keeps a 3-day test to ~900
+    evaluations; finer only where a window is not a multiple of it."""
+    step = int(base)
+    for w in windows_of(slo, base):
+        step = math.gcd(step, int(w))
+    return step
+
+
+def window_test(slo: SLO, base: float, step: int) -> dict:
+    """Step from no errors to 10% errors; each recorded window must read exactly the share of
+    its span that lies after the step (to 6 decimals). A window covering the wrong span fails."""
+    b = int(base) // step
+    windows = [base] + windows_of(slo, base)
+    spans = [int(w) // step for w in windows]
+    step_at = max(spans) // 2 + b + 1
+    checks = []
+    for w, span in zip(windows, spans):
+        at = step_at + math.ceil(span / 2)
+        value = _window_ratio(span, b, step_at, at)
+        if abs(value * 10**6 - math.floor(value * 10**6) - Fraction(1, 2)) < Fraction(1, 10**6):
+            at += 1
+            value = _window_ratio(span, b, step_at, at)
+        checks.append({"expr": f"round({C.sli_error_ratio(w)}{selector(slo)}, 0.000001)",
+                       "eval_time": format_duration(at * step),
+                       "exp_samples": [{"labels": _labels_text(slo), "value": round(float(value), 6)}]})
+    n = step_at + max(math.ceil(s / 2) for s in spans) + 2
+    total = [WINDOW_TOTAL] * n
+    bad = [0] * step_at + [WINDOW_BAD] * (n - step_at)
+    return {"name": f"{slo.name}: each recorded window covers exactly its span",
+            "interval": format_duration(step), "input_series": _input(_slo_inputs(slo, total, bad)),
+            "promql_expr_test": checks}
+
+
+WINDOW_TOTAL, WINDOW_BAD = 1000, 100
+
+
+def _labels_text(slo: SLO) -> str:
+    return f'{{{C.LABEL_SERVICE}="{slo.service}", {C.LABEL_SLO}="{slo.name}"}}'
+
+
+def _window_ratio(span: int, base: int, step_at: int, at: int) -> Fraction:
+    """Exact sum_over_time(bad_rate[W]) / sum_over_time(all_rate[W]) at step `at`, where the
+    base-window rates come from exact ranges (Prometheus 2.x ranges include both ends)."""
+    def errors(t: int) -> int:
+        return WINDOW_BAD * max(0, t - step_at)
+
+    def base_ratio_sum(ts) -> Fraction:
+        return Fraction(sum(errors(t) - errors(t - base) for t in ts))
+
+    if span == base:  # the base window is recorded directly, not through sum_over_time
+        return base_ratio_sum([at]) / (WINDOW_TOTAL * base)
+    samples = range(at - span, at + 1)
+    return base_ratio_sum(samples) / (len(samples) * WINDOW_TOTAL * base)
+
+
+# --- threshold alerts -----------------------------------------------------------------------
+
+def threshold_tests(t: Threshold, alerts: list[Alert]) -> list[dict]:
+    kind = THRESHOLD_KINDS[t.kind]
+    phases = kind.phases(t.spec)
+    by_rule = {a.level.severity: a for a in alerts}
+    if t.kind == "disk_fill":
+        return [_separate_phase(t, kind, p, alerts, i) for i, p in enumerate(phases)]
+    values = steps(phases)
+    fixture = kind.fixture(t.spec, values)
+    checks = []
+    start = 0
+    for i, p in enumerate(phases):
+        end = start + p.minutes - 1
+        expected = [Expected(a, p.value if p.value is not None else 1, fixture.labels)
+                    for a in alerts if a.level.holds(p.value)]
+        if i == 1:
+            fresh = [a for a in alerts if a.level.holds(p.value)]
+            wait = min((math.ceil(a.for_seconds / STEP) for a in fresh), default=0)
+            if wait >= 2:
+                checks.append(_check(start + wait - 1, t.name, []))
+        checks.append(_check(end, t.name, _sorted(expected)))
+        start += p.minutes
+    del by_rule
+    return [{"name": f"{t.name}: quiet, then {' then '.join(_phase_names(alerts, phases))}",
+             "interval": _minutes(1), "input_series": _input(fixture.series), "alert_rule_test": checks}]
+
+
+def _phase_names(alerts: list[Alert], phases: list[Phase]) -> list[str]:
+    out = []
+    for p in phases[1:]:
+        fired = [a.severity for a in alerts if a.level.holds(p.value)]
+        out.append(" + ".join(fired) or "quiet")
+    return out
+
+
+def _separate_phase(t: Threshold, kind, p: Phase, alerts: list[Alert], i: int) -> dict:
+    fixture = kind.fixture(t.spec, [p.value] * p.minutes)
+    expected = [Expected(a, 1, fixture.labels) for a in alerts
+                if a.level.holds(p.value) and p.minutes - 1 >= math.ceil(a.for_seconds / STEP) + FIRST_EVAL]
+    what = " + ".join(e.alert.severity for e in expected) or "quiet"
+    return {"name": f"{t.name}: {p.value:g}h until full: {what}", "interval": _minutes(1),
+            "input_series": _input(fixture.series),
+            "alert_rule_test": [_check(p.minutes - 1, t.name, _sorted(expected))]}
+
+
+def _sorted(expected: list[Expected]) -> list[Expected]:
+    return sorted(expected, key=lambda e: e.alert.severity)
+
+
+# --- the file -------------------------------------------------------------------------------
+
+def service_tests(service: Service, bundle: Bundle) -> dict:
+    alerts = service_alerts(service, bundle)
+    tests = []
+    for slo in service.slos:
+        tests += slo_tests(slo, [a for a in alerts if a.slo is slo])
+    for t in service.thresholds:
+        tests += threshold_tests(t, [a for a in alerts if a.threshold is t])
+    return {"rule_files": [f"../rules/{rule_path(service.name).rsplit('/', 1)[1]}"],
+            "evaluation_interval": _minutes(1), "tests": tests}
+
+
+def window_tests(service: Service, bundle: Bundle) -> dict | None:
+    """A separate file, because its evaluation interval differs (see window_step)."""
+    if not service.slos:
+        return None
+    step = math.gcd(*{window_step(slo, bundle.base_window) for slo in service.slos})
+    return {"rule_files": [f"../rules/{rule_path(service.name).rsplit('/', 1)[1]}"],
+            "evaluation_interval": format_duration(step),
+            "tests": [window_test(slo, bundle.base_window, step) for slo in service.slos]}
+
+
+def files(bundle: Bundle) -> list[File]:
+    out = []
+    for s in bundle.services:
+        out.append(File(test_path(s.name), service_tests(s, bundle), source=s.source))
+        windows = window_tests(s, bundle)
+        if windows:
+            out.append(File(window_test_path(s.name), windows, source=s.source))
+    return out

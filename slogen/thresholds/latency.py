@@ -1,0 +1,69 @@
+"""A latency percentile from a histogram against levels: "P95 above 2s for 10m"."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import field_validator
+from pydantic_core import PydanticCustomError
+
+from slogen import promql
+from slogen.durations import parse_duration
+from slogen.series import Untestable, counter, series
+from slogen.spec.common import Duration, LabelMatchers, doc
+from slogen.thresholds.kind import CompareLevel, Fixture, ThresholdBase, ThresholdKind, compare_phases, compare_rules
+
+TRAFFIC = 1000
+
+
+class LatencyThresholdSpec(ThresholdBase):
+    kind: Literal["latency"] = doc("A percentile of a histogram (histogram_quantile), in seconds.")
+    histogram: str = doc("Histogram base name, e.g. `http_request_duration_seconds`.")
+    selector: LabelMatchers = doc('Label matchers, e.g. `{job="api"}`.', default="")
+    percentile: float = doc("Which percentile, e.g. 95.")
+    window: Duration = doc("Window of the rates.", default="5m")
+    warning: CompareLevel | None = doc("Seconds, e.g. `{above: 2, for: 10m}`.", default=None)
+    critical: CompareLevel | None = doc("Seconds, e.g. `{above: 5, for: 5m}`.", default=None)
+
+    @field_validator("percentile")
+    @classmethod
+    def _pct(cls, value: float) -> float:
+        if not 0 < value < 100:
+            raise PydanticCustomError("objective-range", "percentile must be between 0 and 100 (exclusive)")
+        return value
+
+
+def value_expr(spec: LatencyThresholdSpec) -> str:
+    bucket = promql.Selector(spec.histogram + "_bucket", promql.parse_matchers(spec.selector))
+    q = promql.format_number(spec.percentile / 100)
+    return f"histogram_quantile({q}, sum by (le) (rate({bucket.render()}[{spec.window}])))"
+
+
+def fixture(spec: LatencyThresholdSpec, values) -> Fixture:
+    """One bucket bound per distinct value. While the value is v, every observation lands in the
+    bucket (lower, upper] chosen so that interpolation gives lower + (upper - lower) * q = v."""
+    labels = promql.satisfying_labels(promql.parse_matchers(spec.selector))
+    if labels is None:
+        raise Untestable("cannot build label values that satisfy `selector`; simplify its regexes")
+    q = spec.percentile / 100
+    bounds: dict[float, float] = {}
+    lower = 0.0
+    for v in sorted(set(values)):
+        if v <= lower:
+            raise Untestable("the levels are too close together to build test histograms; "
+                             "space warning and critical further apart")
+        upper = float(promql.format_number(lower + (v - lower) / q))
+        bounds[v] = upper
+        lower = upper
+    out = []
+    for v, upper in bounds.items():
+        incs = [TRAFFIC if bounds[x] <= upper else 0 for x in values[1:]]
+        out.append(series(spec.histogram + "_bucket", dict(labels, le=promql.format_number(upper)), counter(incs)))
+    out.append(series(spec.histogram + "_bucket", dict(labels, le="+Inf"), counter([TRAFFIC] * (len(values) - 1))))
+    return Fixture(out, {})
+
+
+KIND = ThresholdKind(
+    name="latency", spec=LatencyThresholdSpec, default_name=None, value_expr=value_expr,
+    rules=lambda s: compare_rules(s, value_expr(s), "seconds"), fixture=fixture,
+    phases=lambda s: compare_phases(s, int(parse_duration(s.window) // 60)), unit="seconds", topic="latency",
+)

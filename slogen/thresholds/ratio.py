@@ -1,0 +1,50 @@
+"""A ratio of two counters against levels, in percent: error rate > 5%, cache hit ratio < 60%.
+
+Give `bad` (the value is the bad share) or `good` (the good share), like the SLI fields."""
+from __future__ import annotations
+
+from typing import Literal
+
+from slogen.durations import parse_duration
+from slogen.series import Untestable
+from slogen.sli import events
+from slogen.spec.common import Duration, doc
+from slogen.thresholds.kind import CompareLevel, Fixture, ThresholdBase, ThresholdKind, compare_phases, compare_rules
+
+TRAFFIC = 1000  # events per step in generated tests
+
+
+class RatioThresholdSpec(ThresholdBase, events.EventsFields):
+    kind: Literal["ratio"] = doc("Share of bad (or good) events over a short window, in percent.")
+    window: Duration = doc("Window of the rates.", default="5m")
+    warning: CompareLevel | None = doc("e.g. `{above: 5, for: 5m}` with `bad`, `{below: 80}` with `good`.",
+                                       default=None)
+    critical: CompareLevel | None = doc("e.g. `{above: 10, for: 5m}`.", default=None)
+
+
+def value_expr(spec: RatioThresholdSpec) -> str:
+    bad, total = events.queries(spec, spec.window)
+    if spec.good or spec.good_query:
+        return f"100 * (1 - {bad} / {total})"
+    return f"100 * {bad} / {total}"
+
+
+def fixture(spec: RatioThresholdSpec, values) -> Fixture:
+    good_share = bool(spec.good or spec.good_query)
+    bad = [TRAFFIC * ((100 - v) if good_share else v) / 100 for v in values[1:]]
+    try:
+        series = events.fixture(spec, [TRAFFIC] * len(bad), bad)
+    except Untestable:
+        raise
+    return Fixture(series, {})
+
+
+def _settle(spec) -> int:
+    return int(parse_duration(spec.window) // 60)
+
+
+KIND = ThresholdKind(
+    name="ratio", spec=RatioThresholdSpec, default_name=None, value_expr=value_expr,
+    rules=lambda s: compare_rules(s, value_expr(s), "percent"), fixture=fixture,
+    phases=lambda s: compare_phases(s, _settle(s)), unit="percent", topic="ratio",
+)

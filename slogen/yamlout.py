@@ -1,0 +1,106 @@
+"""A small YAML emitter for slogen's output: block style, 2-space indents, insertion order kept.
+
+Why not yaml.dump: PyYAML's pure-Python emitter is the slowest part of building a large fleet,
+and its line folding makes PromQL hard to review. This writes plain scalars where YAML reads them
+back as the same string, single quotes for PromQL (no escaping of its double quotes), literal
+blocks for multi-line text, and double quotes with escapes for anything else. Round-tripping
+through yaml.safe_load is tested property-based."""
+from __future__ import annotations
+
+import re
+
+from slogen import promql
+
+_PLAIN = re.compile(r"^(?:[A-Za-z_/][A-Za-z0-9_./:-]*[A-Za-z0-9_./-]|[A-Za-z_/]|[0-9]+(?:ms|[smhdwy]))$")
+_RESERVED = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~", ""}
+# Characters YAML prints literally and never treats as line breaks.
+_SAFE = re.compile("^[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*$")
+_BLOCK_LINE = re.compile("^[\x09\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*$")
+
+
+def scalar(value) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return promql.format_number(value)
+    return _string(str(value))
+
+
+def _string(s: str) -> str:
+    if _PLAIN.match(s) and s.lower() not in _RESERVED:
+        return s
+    if _SAFE.match(s):
+        return "'" + s.replace("'", "''") + "'"
+    return _double(s)
+
+
+def _double(s: str) -> str:
+    out = []
+    for ch in s:
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif _SAFE.match(ch):
+            out.append(ch)
+        else:
+            code = ord(ch)
+            out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
+    return '"' + "".join(out) + '"'
+
+
+def _block_ok(s: str) -> bool:
+    if "\n" not in s or s.endswith("\n\n") or s.startswith((" ", "\n", "\t")):
+        return False
+    lines = s.rstrip("\n").split("\n")
+    return all(_BLOCK_LINE.match(line) and not line.endswith((" ", "\t")) for line in lines)
+
+
+def _emit(value, indent: int, out: list[str]) -> None:
+    pad = " " * indent
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _emit_entry(f"{pad}{scalar(key)}:", item, indent, out)
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, dict) and item:
+                first = True
+                for key, sub in item.items():
+                    prefix = f"{pad}- " if first else f"{pad}  "
+                    _emit_entry(f"{prefix}{scalar(key)}:", sub, indent + 2, out)
+                    first = False
+            else:
+                _emit_entry(f"{pad}-", item, indent, out)
+    else:
+        out.append(pad + scalar(value))
+
+
+def _emit_entry(head: str, item, indent: int, out: list[str]) -> None:
+    if isinstance(item, (dict, list)):
+        if not item:
+            out.append(f"{head} {'{}' if isinstance(item, dict) else '[]'}")
+            return
+        out.append(head)
+        _emit(item, indent + 2, out)
+    elif isinstance(item, str) and _block_ok(item):
+        out.append(f"{head} |{'' if item.endswith(chr(10)) else '-'}")
+        pad = " " * (indent + 2)
+        out.extend(f"{pad}{line}" if line else "" for line in item.rstrip("\n").split("\n"))
+    else:
+        out.append(f"{head} {scalar(item)}")
+
+
+def dump(value, header: str = "") -> str:
+    out: list[str] = [f"# {line}" if line else "#" for line in header.splitlines()] if header else []
+    _emit(value, 0, out)
+    return "\n".join(out) + "\n"
