@@ -28,6 +28,9 @@ SEVERITY_WARNING = "warning"
 PAGING_SEVERITIES = (SEVERITY_PAGE, SEVERITY_CRITICAL)
 TICKET_SEVERITIES = (SEVERITY_TICKET, SEVERITY_WARNING)
 
+# Alertmanager: the receiver of alerts no team route claims (when the bundle names none).
+RECEIVER_CATCH_ALL = "slogen-catch-all"
+
 # Annotation keys.
 ANNOTATION_SUMMARY = "summary"
 ANNOTATION_DESCRIPTION = "description"

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ValidationError
 
 from slogen.diagnostics import Diagnostics
 from slogen.load import Source
-from slogen.spec import errors
+from slogen.spec import errors, secrets
 from slogen.spec.bundle import BundleSpec
 from slogen.spec.service import ServiceSpec
 
@@ -53,6 +53,7 @@ def parse(source: Source, diags: Diagnostics) -> list[Parsed]:
         diags.error("spec/not-mapping", f"a spec must be a YAML mapping, this document is {what}",
                     source.at(()), hint="start the file with `apiVersion: slogen/v1`")
         return []
+    secrets.scan(source, diags)  # every format: a literal secret is refused before it is read
     for fmt in FORMATS:
         if fmt.detect(source.data):
             return [Parsed(s, source) for s in fmt.parse(source, diags)]

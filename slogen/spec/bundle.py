@@ -3,28 +3,59 @@
 Receivers are declared once here; services refer to them by name, through their team."""
 from __future__ import annotations
 
-from typing import Literal
+import posixpath
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
 
 from slogen.spec.common import Name, Strict, doc
+
+
+def _refused(instead: str):
+    """A field that would hold a secret literally. Declared so the user gets one clear error
+    (`secret/literal`, from slogen.spec.secrets) instead of "unknown field"."""
+    return doc(f"Refused: a secret must not be written into a spec (error `secret/literal`). "
+               f"Put it in a file under `secrets_dir` and use `{instead}`.", default=None)
+
+
+def _absolute(value: str) -> str:
+    if not posixpath.isabs(value):
+        raise PydanticCustomError("absolute-path", "{v!r} is not an absolute path on the Alertmanager host",
+                                  {"v": value})
+    return posixpath.normpath(value)
 
 
 class PagerDutyReceiver(Strict):
     routing_key_file: str = doc("""File holding the PagerDuty Events v2 routing key, relative to
         `secrets_dir` (or absolute). The key itself never appears in a spec or in `out/`.""")
-    url: str | None = doc("PagerDuty events URL (default: PagerDuty's own).", default=None)
+    url: str | None = doc("""PagerDuty events API URL (default: PagerDuty's own). Not a secret; set it
+        for a proxy or, in tests, a local stand-in.""", default=None)
+    routing_key: str | None = _refused("routing_key_file")
+    service_key: str | None = _refused("routing_key_file")
 
 
 class SlackReceiver(Strict):
     channel: str = doc("Slack channel, e.g. `#mcp-production-alerts`.")
     api_url_file: str = doc("File holding the Slack webhook URL, relative to `secrets_dir` (or absolute).")
+    api_url: str | None = _refused("api_url_file")
+    url: str | None = _refused("api_url_file")
 
 
 class WebhookReceiver(Strict):
-    url_file: str = doc("File holding the webhook URL, relative to `secrets_dir` (or absolute).")
+    url_file: str = doc("""File holding the webhook URL, relative to `secrets_dir` (or absolute). Written as
+        Alertmanager's `url_file`, which needs Alertmanager 0.26 or later.""")
+    url: str | None = _refused("url_file")
 
 
 class EmailReceiver(Strict):
     to: str = doc("Address, e.g. `mcp-alerts@company.com`.")
+    smarthost: str = doc("SMTP server as `host:port`, e.g. `smtp.company.com:587`.")
+    from_: str = Field(alias="from", description="Sender address, e.g. `alertmanager@company.com`.")
+    auth_username: str | None = doc("SMTP user name, if the server needs one.", default=None)
+    auth_password_file: str | None = doc("""File holding the SMTP password, relative to `secrets_dir` (or
+        absolute).""", default=None)
+    auth_password: str | None = _refused("auth_password_file")
 
 
 class ReceiverSpec(Strict):
@@ -32,8 +63,7 @@ class ReceiverSpec(Strict):
     pagerduty: PagerDutyReceiver | None = doc("Send to a PagerDuty service.", default=None)
     slack: SlackReceiver | None = doc("Send to a Slack channel.", default=None)
     webhook: WebhookReceiver | None = doc("Send to a generic webhook.", default=None)
-    email: EmailReceiver | None = doc("Send e-mail (needs smtp settings in `alertmanager.global`).",
-                                      default=None)
+    email: EmailReceiver | None = doc("Send e-mail through the SMTP server it names.", default=None)
 
 
 class TeamSpec(Strict):
@@ -50,8 +80,10 @@ class BundleSpec(Strict):
         `<service>/<Alert>.md`.""", default="https://example.invalid/monitoring/out/runbooks")
     grafana_url: str = doc("Grafana base URL for dashboard links, e.g. `https://grafana.example.com`.",
                            default="https://grafana.example.invalid")
-    secrets_dir: str = doc("""Folder on the Alertmanager host holding the secret files that receivers
-        name (`routing_key_file`, `api_url_file`).""", default="/etc/alertmanager/secrets")
+    secrets_dir: Annotated[str, AfterValidator(_absolute)] = doc("""Absolute folder on the Alertmanager host
+        holding the secret files that receivers name (`routing_key_file`, `api_url_file`, ...). The
+        generated config names each file by its absolute path under this folder; slogen never reads
+        them.""", default="/etc/alertmanager/secrets")
     receivers: list[ReceiverSpec] = doc("Where notifications go.", default_factory=list)
     teams: list[TeamSpec] = doc("Each team's page and ticket receivers.", default_factory=list)
     default_receiver: Name | None = doc("""Catch-all receiver for alerts no route matches (nothing is dropped

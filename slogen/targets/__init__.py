@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Callable
 
 from slogen.model import Bundle
+from slogen.targets import alertmanager
 from slogen.targets.prometheus import rules, unit_tests
 from slogen.writer import File
 
 TARGETS: list[tuple[str, Callable[[Bundle], list[File]]]] = [
     ("prometheus-rules", rules.files),
     ("prometheus-tests", unit_tests.files),
+    ("alertmanager", alertmanager.files),
 ]

@@ -1,0 +1,37 @@
+"""Alertmanager target: a complete `alertmanager.yml`, its notification templates, and the same
+routes, receivers and inhibitions as a fragment for teams that already run an Alertmanager.
+
+Both documents come from the same data: the fragment's `route` is the generated root's only child.
+"""
+from __future__ import annotations
+
+from slogen.model import Bundle
+from slogen.targets.alertmanager import templates
+from slogen.targets.alertmanager.inhibitions import inhibit_rules
+from slogen.targets.alertmanager.receivers import receivers
+from slogen.targets.alertmanager.routes import root_route, slogen_route
+from slogen.writer import File
+
+FOLDER = "alertmanager"
+CONFIG = f"{FOLDER}/alertmanager.yml"
+FRAGMENT = f"{FOLDER}/fragment.yml"
+TEMPLATES = f"{FOLDER}/{templates.PATH}"
+
+
+def config(bundle: Bundle) -> dict:
+    return {"route": root_route(bundle), "inhibit_rules": inhibit_rules(),
+            "receivers": receivers(bundle.settings), "templates": [templates.PATH]}
+
+
+def fragment(bundle: Bundle) -> dict:
+    """Merge into an existing config (see README, "Alertmanager"): `route` goes first in the root
+    route's `routes`, the lists are appended to the config's own."""
+    return {"route": slogen_route(bundle), "inhibit_rules": inhibit_rules(),
+            "receivers": receivers(bundle.settings), "templates": [templates.PATH]}
+
+
+def files(bundle: Bundle) -> list[File]:
+    source = bundle.settings.source
+    return [File(CONFIG, config(bundle), source=source),
+            File(FRAGMENT, fragment(bundle), source=source),
+            File(TEMPLATES, templates.text(source), kind="text")]
