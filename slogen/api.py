@@ -11,7 +11,7 @@ from pathlib import Path
 from slogen import load, spec, writer
 from slogen.diagnostics import Diagnostics, relative
 from slogen.model import Bundle, build_model
-from slogen.targets import TARGETS
+from slogen.targets import AFTER_RENDER, TARGETS
 
 
 @dataclass
@@ -41,11 +41,13 @@ def load_bundle(paths: list[Path], diags: Diagnostics, time_scale: float = 1.0) 
     return build_model(parsed, diags, time_scale)
 
 
-def render_bundle(bundle: Bundle, previous: dict[str, bytes]) -> dict[str, bytes]:
+def render_bundle(bundle: Bundle, previous: dict[str, bytes], diags: Diagnostics) -> dict[str, bytes]:
     rendered: dict[str, bytes] = {}
     for _name, target in TARGETS:
         for f in target(bundle):
             rendered[f.path] = writer.render(f, previous.get(f.path))
+    for _name, step in AFTER_RENDER:
+        rendered.update(step(rendered, previous, diags))
     return dict(sorted(rendered.items()))
 
 
@@ -54,7 +56,7 @@ def validate(paths: list[Path], time_scale: float = 1.0) -> Result:
     bundle = load_bundle(paths, diags, time_scale)
     result = Result(diags, bundle)
     if bundle is not None:
-        render_bundle(bundle, {})  # targets may find problems only they can see
+        render_bundle(bundle, {}, diags)  # targets may find problems only they can see
     return result
 
 
@@ -67,7 +69,7 @@ def build(paths: list[Path], out_dir: Path, check: bool = False, time_scale: flo
     if bundle is None:
         return result
     previous = writer.read_tree(out_dir)
-    result.rendered = render_bundle(bundle, previous)
+    result.rendered = render_bundle(bundle, previous, diags)
     result.timings["render"] = time.perf_counter() - t0 - result.timings["model"]
     if diags.has_errors:
         return result

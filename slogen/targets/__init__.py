@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Callable
 
+from slogen.diagnostics import Diagnostics
 from slogen.model import Bundle
-from slogen.targets import alertmanager
+from slogen.targets import alertmanager, runbooks
 from slogen.targets.prometheus import rules, unit_tests
 from slogen.writer import File
 
@@ -13,4 +14,12 @@ TARGETS: list[tuple[str, Callable[[Bundle], list[File]]]] = [
     ("prometheus-rules", rules.files),
     ("prometheus-tests", unit_tests.files),
     ("alertmanager", alertmanager.files),
+    ("runbooks", runbooks.files),
+]
+
+# Steps that run after every target has rendered and may look at the previous out/ tree, for
+# files people edit: (rendered, previous, diagnostics) -> files to add or replace. Runbooks use
+# it to keep the notes of alerts that were removed or renamed.
+AFTER_RENDER: list[tuple[str, Callable[[dict[str, bytes], dict[str, bytes], Diagnostics], dict[str, bytes]]]] = [
+    ("runbooks", runbooks.carry_over),
 ]
