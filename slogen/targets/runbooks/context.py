@@ -48,15 +48,15 @@ def _selectors(*exprs: str) -> list[str]:
 
 def burn_window(slo: SLO, alert: Alert, bundle: Bundle) -> dict:
     """One window pair in words (see ALERT-MATH: t = f·W/B; for a total outage B = 1/budget)."""
+    # The model leaves out pairs whose threshold is 100% or more (they could never fire).
     w = alert.window
     threshold = w.factor * slo.budget
-    outage = None if threshold >= 1 else w.factor * slo.budget * w.long
     return dict(
         severity=w.severity, window=C.window_label(w.long, w.short), factor=promql.format_number(w.factor),
         long=humanize_duration(w.long), short=humanize_duration(w.short),
-        threshold=percent(threshold), reachable=threshold < 1,
+        threshold=percent(threshold),
         exhaustion=humanize_duration(slo.period / w.factor), share=percent(w.budget_share),
-        outage=humanize_duration(outage) if outage is not None else None,
+        outage=humanize_duration(threshold * w.long),
         for_=humanize_duration(alert.for_seconds) if alert.for_seconds else None,
         receiver=receiver_of(alert, bundle),
     )
