@@ -18,8 +18,13 @@ from slogen.spec.service import ServiceSpec
 class Format:
     name: str
     detect: Callable[[dict], bool]
-    # Source → list of native specs (ServiceSpec / BundleSpec); reports problems into diags
-    parse: Callable[[Source, Diagnostics], list[BaseModel]]
+    # Source → list of native specs (ServiceSpec / BundleSpec); reports problems into diags.
+    # Foreign formats return `Parsed` items whose source maps native paths back to the user's
+    # lines, or (with `link`) their own documents, resolved once every file is read.
+    parse: Callable[[Source, Diagnostics], list]
+    # For formats whose documents refer to each other (OpenSLO's indicatorRef): all parsed
+    # documents → the same list, this format's documents replaced by native specs.
+    link: Callable[[list, Diagnostics], list] | None = None
 
 
 def validate_native(model: type[BaseModel], source: Source, diags: Diagnostics, data: Any = None) -> BaseModel | None:
@@ -36,8 +41,19 @@ def _native(source: Source, diags: Diagnostics) -> list[BaseModel]:
     return [spec] if spec is not None else []
 
 
+def _foreign() -> list[Format]:
+    from slogen.formats import openslo, sloth
+
+    return [
+        Format("sloth prometheus/v1", sloth.detect, sloth.parse),
+        Format("sloth.slok.dev/v1", sloth.detect_crd, sloth.parse_crd),
+        Format("openslo/v1, openslo/v1alpha", openslo.detect, openslo.parse, openslo.link),
+    ]
+
+
 FORMATS: list[Format] = [
     Format("slogen/v1", lambda d: d.get("apiVersion") == "slogen/v1", _native),
+    *_foreign(),
 ]
 
 
@@ -56,7 +72,7 @@ def parse(source: Source, diags: Diagnostics) -> list[Parsed]:
     secrets.scan(source, diags)  # every format: a literal secret is refused before it is read
     for fmt in FORMATS:
         if fmt.detect(source.data):
-            return [Parsed(s, source) for s in fmt.parse(source, diags)]
+            return [s if isinstance(s, Parsed) else Parsed(s, source) for s in fmt.parse(source, diags)]
     version = source.data.get("apiVersion") or source.data.get("version")
     known = ", ".join(f.name for f in FORMATS)
     if version is None:
@@ -67,3 +83,11 @@ def parse(source: Source, diags: Diagnostics) -> list[Parsed]:
         diags.error("spec/unknown-format", f"unknown spec format {version!r}", source.at((key,)),
                     hint=f"known formats: {known}")
     return []
+
+
+def link(parsed: list[Parsed], diags: Diagnostics) -> list[Parsed]:
+    """After every file is parsed: let formats with cross-document references resolve them."""
+    for fmt in FORMATS:
+        if fmt.link is not None:
+            parsed = fmt.link(parsed, diags)
+    return parsed

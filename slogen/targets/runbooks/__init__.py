@@ -12,16 +12,15 @@ from functools import lru_cache
 import jinja2
 
 from slogen import conventions as C
+from slogen.durations import humanize_duration
 from slogen.model import Bundle, Service
 from slogen.model.alerts import Alert, runbook_path, service_alerts
 from slogen.targets.runbooks import sections
-from slogen.thresholds import KINDS as THRESHOLD_KINDS
-from slogen.durations import humanize_duration
 from slogen.targets.runbooks.context import identity, percent, runbook_context
-from slogen.targets.runbooks.retire import carry_over  # noqa: F401  (the after-render step)
+from slogen.targets.runbooks.retire import ROOT, carry_over  # noqa: F401  (carry_over: the after-render step)
+from slogen.thresholds import KINDS as THRESHOLD_KINDS
 from slogen.writer import File
 
-ROOT = "runbooks"
 INDEX = f"{ROOT}/README.md"
 
 

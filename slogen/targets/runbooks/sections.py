@@ -20,8 +20,8 @@ def identity_line(service: str, identity: str) -> str:
 
 def identity(data: bytes) -> tuple[str, str] | None:
     """(service, identity) recorded in a runbook's generated top, if any."""
-    top = split(data)[0] if split(data) else data
-    m = _IDENTITY.search(top)
+    parts = split(data)
+    m = _IDENTITY.search(parts[0] if parts is not None else data)
     return (m.group(1).decode(), m.group(2).decode()) if m else None
 
 
