@@ -36,6 +36,7 @@ def load_bundle(paths: list[Path], diags: Diagnostics, time_scale: float = 1.0) 
         name = relative(path)
         for source in load.load_file(path, name, diags):
             parsed.extend(spec.parse(source, diags))
+    parsed = spec.link(parsed, diags)  # cross-document references (OpenSLO's indicatorRef, ...)
     if diags.has_errors:
         return None
     return build_model(parsed, diags, time_scale)

@@ -251,7 +251,9 @@ def violating_labels(matchers: tuple[Matcher, ...], keep: tuple[Matcher, ...], b
     for m in matchers:
         if m.name in keep_names and not any(k.name == m.name and k.op in ("=~", "!~", "!=") for k in keep):
             continue
-        for filler in _FILLERS + (m.value + "x",):
+        # a value the matcher excludes: for `code!~"5.."` (good = not 5xx) that is a 5xx code
+        excluded = (sample_regex(m.value),) if m.op == "!~" else (m.value,) if m.op == "!=" else ()
+        for filler in _FILLERS + (m.value + "x",) + tuple(v for v in excluded if v is not None):
             candidate = dict(base, **{m.name: filler})
             if not m.matches(candidate) and all(k.matches(candidate) for k in keep):
                 return candidate

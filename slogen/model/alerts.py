@@ -71,8 +71,14 @@ def _percent(ratio: float) -> str:
     return f"{promql.format_number(round(ratio * 100, 6))}%"
 
 
-def _ordered(first: dict[str, str], rest: dict[str, str]) -> dict[str, str]:
-    return first | {k: rest[k] for k in sorted(rest) if k not in first}
+def _ordered(first: dict[str, str], rest: dict[str, str], tier: dict[str, str]) -> dict[str, str]:
+    labels = first | {k: rest[k] for k in sorted(rest) if k not in first}
+    # A tier's own `severity` label wins over slogen's page/ticket class, so teams that route on
+    # their own values (Sloth's `page_alert.labels.severity: critical`) keep their routes. The
+    # tier itself (Alert.severity, Alert.paging) is unchanged.
+    if C.LABEL_SEVERITY in tier:
+        labels[C.LABEL_SEVERITY] = tier[C.LABEL_SEVERITY]
+    return labels
 
 
 def _links(settings: Settings, service: str, name: str) -> dict[str, str]:
@@ -88,7 +94,7 @@ def slo_alerts(slo: SLO, bundle: Bundle) -> list[Alert]:
         tier = slo.page if w.severity == C.SEVERITY_PAGE else slo.ticket
         labels = _ordered({C.LABEL_SEVERITY: w.severity, C.LABEL_TEAM: slo.team, C.LABEL_SERVICE: slo.service,
                            C.LABEL_SLO: slo.name, C.LABEL_WINDOW: C.window_label(w.long, w.short),
-                           C.LABEL_ALERT_KIND: "slo"}, slo.labels | tier.labels)
+                           C.LABEL_ALERT_KIND: "slo"}, slo.labels | tier.labels, tier.labels)
         context = dict(
             service=slo.service, slo=slo.name, window=C.window_label(w.long, w.short),
             severity_word="fast" if w.severity == C.SEVERITY_PAGE else "slow",
@@ -115,7 +121,7 @@ def threshold_alerts(t: Threshold, bundle: Bundle) -> list[Alert]:
     for rule in t.rules:
         tier = t.page if rule.severity == C.SEVERITY_CRITICAL else t.ticket
         labels = _ordered({C.LABEL_SEVERITY: rule.severity, C.LABEL_TEAM: t.team, C.LABEL_SERVICE: t.service,
-                           C.LABEL_ALERT_KIND: t.kind}, t.labels | tier.labels)
+                           C.LABEL_ALERT_KIND: t.kind}, t.labels | tier.labels, tier.labels)
         unit = "bytes" if getattr(t.spec, "measure", "") == "used_bytes" else t.unit
         context = dict(service=t.service, team=t.team, title=_title(t.name), condition=rule.condition,
                        severity=rule.severity, description=t.description, for_=None,
