@@ -89,7 +89,8 @@ def carry_over(rendered: dict[str, bytes], previous: dict[str, bytes], diags: Di
                 gone.discard(old)
                 diags.warning("runbook/renamed", f"{old} is no longer generated; its notes were carried over to "
                               f"{same[0]}, taken to be the same alert renamed",
-                              hint=f"if it is not, move those notes back to {retired_path(old)} by hand")
+                              hint=f"if {same[0]} is a different alert, the notes below its marker came from "
+                              f"{old}: edit or remove them there")
 
     for old, _bottom in sorted(orphans.items()):
         out[retired_path(old)] = sections.RETIRED_BANNER + previous[old]
