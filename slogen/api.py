@@ -5,13 +5,13 @@ print. Problems come back as diagnostics; nothing is written when there is an er
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from slogen import load, spec, writer
-from slogen.diagnostics import Diagnostics, relative
+from slogen.diagnostics import Diagnostics, TargetError, relative
 from slogen.model import Bundle, build_model
-from slogen.targets import AFTER_RENDER, TARGETS
+from slogen.targets import AFTER_RENDER, TARGETS, grafana
 
 
 @dataclass
@@ -27,7 +27,8 @@ class Result:
         return not self.diagnostics.has_errors
 
 
-def load_bundle(paths: list[Path], diags: Diagnostics, time_scale: float = 1.0) -> Bundle | None:
+def load_bundle(paths: list[Path], diags: Diagnostics, time_scale: float = 1.0,
+                dashboards: Path | None = None) -> Bundle | None:
     files = load.discover(paths, diags)
     if not files and not diags.has_errors:
         diags.error("input/empty", f"no *.yaml or *.yml spec files under {', '.join(map(str, paths))}")
@@ -37,34 +38,42 @@ def load_bundle(paths: list[Path], diags: Diagnostics, time_scale: float = 1.0) 
         for source in load.load_file(path, name, diags):
             parsed.extend(spec.parse(source, diags))
     parsed = spec.link(parsed, diags)  # cross-document references (OpenSLO's indicatorRef, ...)
+    user_dashboards = grafana.locate(paths, dashboards, diags)
     if diags.has_errors:
         return None
-    return build_model(parsed, diags, time_scale)
+    bundle = build_model(parsed, diags, time_scale)
+    return replace(bundle, dashboards=user_dashboards) if bundle is not None else None
 
 
 def render_bundle(bundle: Bundle, previous: dict[str, bytes], diags: Diagnostics) -> dict[str, bytes]:
     rendered: dict[str, bytes] = {}
     for _name, target in TARGETS:
-        for f in target(bundle):
+        try:
+            produced = target(bundle)
+        except TargetError as exc:
+            diags.error(exc.code, exc.message, hint=exc.hint)
+            continue
+        for f in produced:
             rendered[f.path] = writer.render(f, previous.get(f.path))
     for _name, step in AFTER_RENDER:
         rendered.update(step(rendered, previous, diags))
     return dict(sorted(rendered.items()))
 
 
-def validate(paths: list[Path], time_scale: float = 1.0) -> Result:
+def validate(paths: list[Path], time_scale: float = 1.0, dashboards: Path | None = None) -> Result:
     diags = Diagnostics()
-    bundle = load_bundle(paths, diags, time_scale)
+    bundle = load_bundle(paths, diags, time_scale, dashboards)
     result = Result(diags, bundle)
     if bundle is not None:
         render_bundle(bundle, {}, diags)  # targets may find problems only they can see
     return result
 
 
-def build(paths: list[Path], out_dir: Path, check: bool = False, time_scale: float = 1.0) -> Result:
+def build(paths: list[Path], out_dir: Path, check: bool = False, time_scale: float = 1.0,
+          dashboards: Path | None = None) -> Result:
     diags = Diagnostics()
     t0 = time.perf_counter()
-    bundle = load_bundle(paths, diags, time_scale)
+    bundle = load_bundle(paths, diags, time_scale, dashboards)
     result = Result(diags, bundle)
     result.timings["model"] = time.perf_counter() - t0
     if bundle is None:

@@ -40,6 +40,8 @@ def _report(diags: Diagnostics, fmt: DiagFormat) -> None:
 
 SPECS = typer.Argument(..., help="Spec files or folders (searched recursively for *.yaml, *.yml).")
 DIAG = typer.Option(DiagFormat.human, "--diagnostics", help="How to print problems: human, json, github.")
+DASHBOARDS = typer.Option(None, "--dashboards", help="The team's dashboards folder (config.libsonnet, "
+                          "custom/*.libsonnet); default: dashboards/ in or next to the specs folder.")
 SCALE = typer.Option(1.0, "--time-scale", help="Multiply every window, period and `for` (e.g. 0.01 for "
                      "drills); production bundles use 1.", hidden=False)
 
@@ -48,11 +50,12 @@ SCALE = typer.Option(1.0, "--time-scale", help="Multiply every window, period an
 def build(paths: List[Path] = SPECS,
           out: Path = typer.Option(Path("out"), "-o", "--out", help="Output folder."),
           check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if the output folder is stale."),
-          diagnostics: DiagFormat = DIAG, time_scale: float = SCALE) -> None:
+          diagnostics: DiagFormat = DIAG, time_scale: float = SCALE,
+          dashboards: Optional[Path] = DASHBOARDS) -> None:
     """Build the bundle into the output folder (replaced atomically)."""
     from slogen import api
 
-    result = api.build(paths, out, check=check, time_scale=time_scale)
+    result = api.build(paths, out, check=check, time_scale=time_scale, dashboards=dashboards)
     _report(result.diagnostics, diagnostics)
     if not result.ok:
         raise typer.Exit(EXIT_INVALID)
@@ -70,11 +73,12 @@ def build(paths: List[Path] = SPECS,
 
 
 @app.command()
-def validate(paths: List[Path] = SPECS, diagnostics: DiagFormat = DIAG) -> None:
+def validate(paths: List[Path] = SPECS, diagnostics: DiagFormat = DIAG,
+             dashboards: Optional[Path] = DASHBOARDS) -> None:
     """Run every check; write nothing."""
     from slogen import api
 
-    result = api.validate(paths)
+    result = api.validate(paths, dashboards=dashboards)
     _report(result.diagnostics, diagnostics)
     if not result.ok:
         raise typer.Exit(EXIT_INVALID)

@@ -127,3 +127,12 @@ def relative(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+class TargetError(Exception):
+    """A problem only a target can see in what the user gave it (e.g. a team's custom dashboard
+    jsonnet): `api.render_bundle` turns it into an error diagnostic instead of an internal error."""
+
+    def __init__(self, code: str, message: str, hint: str = ""):
+        super().__init__(message)
+        self.code, self.message, self.hint = code, message, hint

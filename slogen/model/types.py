@@ -100,11 +100,21 @@ class Settings:
 
 
 @dataclass(frozen=True)
+class RuleOutput:
+    """How rule files are packaged besides the plain files (`slogen build --format`)."""
+    format: str = "prometheus"  # "prometheus" | "prometheus-operator" | "mimir"
+    namespace: str = "monitoring"  # Kubernetes namespace of the PrometheusRule objects
+    labels: dict[str, str] = field(default_factory=dict)  # on the PrometheusRule objects (ruleSelector)
+
+
+@dataclass(frozen=True)
 class Bundle:
     services: tuple[Service, ...]
     settings: Settings
     base_window: float      # seconds over which raw metrics are read (5m; scaled in drills)
     time_scale: float = 1.0
+    output: RuleOutput = RuleOutput()
+    dashboards: str | None = None  # the team's dashboards/ folder (custom panels), see targets/grafana
 
     def service(self, name: str) -> Service:
         return next(s for s in self.services if s.name == name)

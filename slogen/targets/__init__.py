@@ -6,15 +6,19 @@ from typing import Callable
 
 from slogen.diagnostics import Diagnostics
 from slogen.model import Bundle
-from slogen.targets import alertmanager, runbooks
-from slogen.targets.prometheus import rules, unit_tests
+from slogen.targets import alertmanager, grafana, runbooks
+from slogen.targets import schema
+from slogen.targets.prometheus import packaging, rules, unit_tests
 from slogen.writer import File
 
 TARGETS: list[tuple[str, Callable[[Bundle], list[File]]]] = [
     ("prometheus-rules", rules.files),
     ("prometheus-tests", unit_tests.files),
+    ("rule-packaging", packaging.files),  # --format prometheus-operator | mimir
+    ("schema", schema.files),
     ("alertmanager", alertmanager.files),
     ("runbooks", runbooks.files),
+    ("grafana", grafana.files),
 ]
 
 # Steps that run after every target has rendered and may look at the previous out/ tree, for

@@ -1,0 +1,114 @@
+"""The model as plain JSON for the jsonnet dashboards: the single input of `dashboards/main.jsonnet`.
+
+Everything jsonnet needs is decided here, from the same model and conventions the rules come
+from: recording-rule names, quoted label selectors, windows and factors, threshold levels. The
+jsonnet side only arranges panels, so a dashboard can never query a series the rules don't record.
+"""
+from __future__ import annotations
+
+from slogen import conventions as C
+from slogen import promql
+from slogen.durations import format_duration
+from slogen.model import Bundle
+from slogen.model.alerts import service_alerts
+from slogen.model.types import SLO, Service, Threshold
+from slogen.thresholds.kind import CompareLevel, format_value, severities
+
+# Grafana dashboard JSON schema version written into every dashboard. It is the default of the
+# pinned @grafana/schema (tests/grafana/tsc/package.json); the tests check the two agree.
+SCHEMA_VERSION = 42
+OVERVIEW_FILE = "slo-overview.json"
+# Grafana unit ids for the model's units.
+_GRAFANA_UNIT = {"percent": "percent", "bytes": "bytes", "seconds": "s", "": "short"}
+
+
+def dashboard_file(service: str) -> str:
+    return f"{service}.json"
+
+
+def _pct(ratio: float) -> str:
+    return f"{promql.format_number(round(ratio * 100, 6))}%"
+
+
+def _sel(**labels: str) -> str:
+    return "{" + ",".join(f"{k}={promql.quote(v)}" for k, v in labels.items()) + "}"
+
+
+def _latency(slo: SLO) -> dict | None:
+    if slo.kind != "latency":
+        return None
+    spec = slo.sli
+    matchers = promql.parse_matchers(spec.selector)
+    return {"bucket": promql.Selector(spec.histogram + "_bucket", matchers).render(),
+            "quantile": promql.format_number(round(spec.percentile / 100, 10)), "threshold": spec.threshold,
+            "label": f"p{promql.format_number(spec.percentile)}", "threshold_label": format_duration(spec.threshold)}
+
+
+def _slo(slo: SLO, bundle: Bundle, runbooks: dict[str, str]) -> dict:
+    windows = []
+    for w in slo.windows:
+        windows.append({"severity": w.severity, "long": format_duration(w.long), "short": format_duration(w.short),
+                        "factor": w.factor, "long_rule": C.sli_error_ratio(w.long),
+                        "short_rule": C.sli_error_ratio(w.short)})
+    return {
+        "name": slo.name, "description": slo.description, "kind": slo.kind,
+        "objective": round(slo.objective, 12), "objective_label": _pct(slo.objective), "budget_label": _pct(slo.budget),
+        "period": format_duration(slo.period),
+        "selector": _sel(**{C.LABEL_SERVICE: slo.service, C.LABEL_SLO: slo.name}),
+        "alert": slo.alert_name, "runbook_url": runbooks.get(slo.alert_name, ""),
+        "sli_rule": C.sli_error_ratio(bundle.base_window), "windows": windows, "latency": _latency(slo),
+    }
+
+
+def _threshold(t: Threshold, runbooks: dict[str, str]) -> dict:
+    unit = "bytes" if getattr(t.spec, "measure", "") == "used_bytes" else t.unit
+    levels = [{"severity": sev, "op": lvl.op, "value": lvl.value, "label": format_value(lvl.value, unit)}
+              for sev, lvl in severities(t.spec) if isinstance(lvl, CompareLevel)]
+    return {"name": t.name, "kind": t.kind, "description": t.description, "expr": t.value_expr,
+            "unit": _GRAFANA_UNIT.get(unit, "short"), "levels": levels,
+            # what the alert evaluates, for kinds with no value to plot (absent): 1 while it holds
+            "condition": t.rules[0].expr if t.rules else None,
+            "runbook_url": runbooks.get(t.name, "")}
+
+
+def _service(s: Service, bundle: Bundle) -> dict:
+    runbooks: dict[str, str] = {}
+    for a in service_alerts(s, bundle):
+        runbooks.setdefault(a.name, a.annotations.get(C.ANNOTATION_RUNBOOK, ""))
+    return {
+        "name": s.name, "team": s.team, "description": s.description, "source": s.source,
+        "uid": C.dashboard_uid(s.name), "file": dashboard_file(s.name), "stem": s.name,
+        "selector": _sel(**{C.LABEL_SERVICE: s.name}),
+        "firing_selector": _sel(**{C.LABEL_SERVICE: s.name, "alertstate": "firing"}),
+        "runbooks": [{"alert": k, "url": v} for k, v in runbooks.items()],
+        "slos": [_slo(slo, bundle, runbooks) for slo in s.slos],
+        "thresholds": [_threshold(t, runbooks) for t in s.thresholds],
+    }
+
+
+def _common_windows(bundle: Bundle) -> list[dict]:
+    """Long alert windows every SLO has: the overview shows one burn-rate column for each."""
+    slos = [slo for s in bundle.services for slo in s.slos]
+    if not slos:
+        return []
+    common = set.intersection(*({w.long for w in slo.windows} for slo in slos))
+    return [{"long": format_duration(x), "rule": C.sli_error_ratio(x)} for x in sorted(common)]
+
+
+def model_json(bundle: Bundle) -> dict:
+    return {
+        "generator": C.GENERATOR,
+        "schemaVersion": SCHEMA_VERSION,
+        "rules": {  # recording-rule and label names, from slogen.conventions only
+            "objective": C.SLO_OBJECTIVE, "error_budget": C.SLO_ERROR_BUDGET,
+            "period_error_ratio": C.SLO_PERIOD_ERROR_RATIO, "period_burn_rate": C.SLO_PERIOD_BURN_RATE,
+            "budget_remaining": C.SLO_BUDGET_REMAINING, "requests": C.SLI_REQUESTS_BASE,
+            "label_service": C.LABEL_SERVICE, "label_slo": C.LABEL_SLO, "label_kind": C.LABEL_ALERT_KIND,
+            "label_severity": C.LABEL_SEVERITY,
+        },
+        "baseWindow": format_duration(bundle.base_window),
+        "runbookBase": bundle.settings.runbook_base_url.rstrip("/"),
+        "overview": {"uid": C.OVERVIEW_DASHBOARD_UID, "file": OVERVIEW_FILE, "stem": OVERVIEW_FILE.removesuffix(".json"),
+                     "source": bundle.settings.source or "the bundle settings", "windows": _common_windows(bundle)},
+        "services": [_service(s, bundle) for s in sorted(bundle.services, key=lambda s: s.name)],
+    }
