@@ -11,6 +11,7 @@ from pathlib import Path
 from slogen import load, spec, writer
 from slogen.diagnostics import Diagnostics, TargetError, relative
 from slogen.model import Bundle, build_model
+from slogen.model.types import RuleOutput
 from slogen.targets import AFTER_RENDER, TARGETS, grafana
 
 
@@ -70,7 +71,7 @@ def validate(paths: list[Path], time_scale: float = 1.0, dashboards: Path | None
 
 
 def build(paths: list[Path], out_dir: Path, check: bool = False, time_scale: float = 1.0,
-          dashboards: Path | None = None) -> Result:
+          dashboards: Path | None = None, output: RuleOutput | None = None) -> Result:
     diags = Diagnostics()
     t0 = time.perf_counter()
     bundle = load_bundle(paths, diags, time_scale, dashboards)
@@ -78,6 +79,8 @@ def build(paths: list[Path], out_dir: Path, check: bool = False, time_scale: flo
     result.timings["model"] = time.perf_counter() - t0
     if bundle is None:
         return result
+    if output is not None:  # how rule files are packaged (--format): a build option, not a spec
+        bundle = result.bundle = replace(bundle, output=output)
     previous = writer.read_tree(out_dir)
     result.rendered = render_bundle(bundle, previous, diags)
     result.timings["render"] = time.perf_counter() - t0 - result.timings["model"]
@@ -94,3 +97,11 @@ def build(paths: list[Path], out_dir: Path, check: bool = False, time_scale: flo
             diags.error("output/write", f"cannot write {out_dir}: {exc.strerror or exc}")
     result.timings["total"] = time.perf_counter() - t0
     return result
+
+
+def convert(paths: list[Path]) -> tuple[Diagnostics, str | None]:
+    """Native `slogen/v1` YAML for Sloth / OpenSLO files (see slogen.formats.convert)."""
+    from slogen.formats.convert import convert as _convert
+
+    diags = Diagnostics()
+    return diags, _convert(paths, diags)

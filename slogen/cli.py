@@ -46,16 +46,43 @@ SCALE = typer.Option(1.0, "--time-scale", help="Multiply every window, period an
                      "drills); production bundles use 1.", hidden=False)
 
 
+class RuleFormat(str, Enum):
+    prometheus = "prometheus"
+    prometheus_operator = "prometheus-operator"
+    mimir = "mimir"
+
+
+FORMAT = typer.Option(RuleFormat.prometheus, "--format", help="Also package the rules as PrometheusRule objects "
+                      "(prometheus-operator) or Mimir rule namespaces (mimir); plain rule files are always written.")
+NAMESPACE = typer.Option("monitoring", "--namespace", help="Kubernetes namespace of the PrometheusRule objects.")
+RULE_LABEL = typer.Option(None, "--rule-label", metavar="KEY=VALUE", help="Label on the PrometheusRule objects, "
+                          "e.g. for the Prometheus ruleSelector (repeatable).")
+
+
+def _rule_output(fmt: RuleFormat, namespace: str, labels: Optional[List[str]]):
+    from slogen.model.types import RuleOutput
+
+    pairs = {}
+    for item in labels or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"{item!r}: write KEY=VALUE", param_hint="--rule-label")
+        pairs[key.strip()] = value.strip()
+    return RuleOutput(fmt.value, namespace, pairs)
+
+
 @app.command()
 def build(paths: List[Path] = SPECS,
           out: Path = typer.Option(Path("out"), "-o", "--out", help="Output folder."),
           check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if the output folder is stale."),
+          rule_format: RuleFormat = FORMAT, namespace: str = NAMESPACE, rule_label: Optional[List[str]] = RULE_LABEL,
           diagnostics: DiagFormat = DIAG, time_scale: float = SCALE,
           dashboards: Optional[Path] = DASHBOARDS) -> None:
     """Build the bundle into the output folder (replaced atomically)."""
     from slogen import api
 
-    result = api.build(paths, out, check=check, time_scale=time_scale, dashboards=dashboards)
+    output = _rule_output(rule_format, namespace, rule_label)
+    result = api.build(paths, out, check=check, output=output, time_scale=time_scale, dashboards=dashboards)
     _report(result.diagnostics, diagnostics)
     if not result.ok:
         raise typer.Exit(EXIT_INVALID)
@@ -92,6 +119,19 @@ def schema() -> None:
     from slogen.spec.schema import json_schema
 
     print(json.dumps(json_schema(), indent=2))
+
+
+@app.command()
+def convert(paths: List[Path] = typer.Argument(..., help="Sloth or OpenSLO spec files (or folders)."),
+            diagnostics: DiagFormat = DIAG) -> None:
+    """Print the native slogen/v1 equivalent of Sloth or OpenSLO specs (a migration aid)."""
+    from slogen import api
+
+    diags, text = api.convert(paths)
+    _report(diags, diagnostics)
+    if text is None:
+        raise typer.Exit(EXIT_INVALID)
+    sys.stdout.write(text)
 
 
 @app.command()
