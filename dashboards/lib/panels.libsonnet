@@ -30,8 +30,8 @@ function(config) {
     gridPos: { w: w, h: h },
     links: [],
   },
-  // Adds a link (e.g. the runbook) to a panel's header menu.
-  link(title, url):: { title: title, url: url, targetBlank: true },
+  // A link in a panel's header menu (e.g. the runbook), opening in a new tab.
+  link(title, url):: (import 'common.libsonnet').link(title, url, title) { targetBlank: true },
 
   timeseries(title, description, targets, unit='short', thresholds=null, w=12, h=c.panelHeight, min=null, max=null)::
     base('timeseries', title, description, targets, w, h) {

@@ -107,6 +107,6 @@ function(model, c, s, extraPanels=[])
       p.text('Runbooks', runbookList, w=8),
     ]
     + std.flattenArrays([sloPanels(slo) for slo in s.slos])
-    + (if s.thresholds == [] then [] else [p.row('Threshold alerts')] + [thresholdPanel(t) for t in s.thresholds])
+    + (if s.thresholds == [] then [] else [p.row('Threshold alerts')] + [thresholdPanel(t) for t in s.thresholds if t.expr != null])
     + (if extraPanels == [] then [] else [p.row('Team panels')] + extraPanels),
   )

@@ -64,11 +64,11 @@ def _threshold(t: Threshold, runbooks: dict[str, str]) -> dict:
     unit = "bytes" if getattr(t.spec, "measure", "") == "used_bytes" else t.unit
     levels = [{"severity": sev, "op": lvl.op, "value": lvl.value, "label": format_value(lvl.value, unit)}
               for sev, lvl in severities(t.spec) if isinstance(lvl, CompareLevel)]
-    return {"name": t.name, "kind": t.kind, "description": t.description, "expr": t.value_expr,
-            "unit": _GRAFANA_UNIT.get(unit, "short"), "levels": levels,
-            # what the alert evaluates, for kinds with no value to plot (absent): 1 while it holds
-            "condition": t.rules[0].expr if t.rules else None,
-            "runbook_url": runbooks.get(t.name, "")}
+    expr = t.value_expr
+    if expr is None and getattr(t.spec, "metric", None):  # absent: how many series exist (0 = absent)
+        expr, unit, levels = f"count({t.spec.metric}) or vector(0)", "", []
+    return {"name": t.name, "kind": t.kind, "description": t.description, "expr": expr,
+            "unit": _GRAFANA_UNIT.get(unit, "short"), "levels": levels, "runbook_url": runbooks.get(t.name, "")}
 
 
 def _service(s: Service, bundle: Bundle) -> dict:
