@@ -77,7 +77,7 @@ def _label_value(value) -> str:
     return value
 
 
-LabelValue = Annotated[str, BeforeValidator(_label_value)]
+LabelValue = Annotated[str, BeforeValidator(_label_value, json_schema_input_type=str | int | float)]
 Labels = dict[LabelName, LabelValue]
 
 
@@ -154,7 +154,8 @@ def _number(value) -> float:
                               {"v": value})
 
 
-Number = Annotated[float, BeforeValidator(_number)]
+# json_schema_input_type: the published schema must accept what the validators accept (`6GB`, `1s`)
+Number = Annotated[float, BeforeValidator(_number, json_schema_input_type=float | str)]
 
 
 def _seconds(value) -> float:
@@ -171,7 +172,7 @@ def _seconds(value) -> float:
         raise PydanticCustomError("duration", str(exc)) from None
 
 
-Seconds = Annotated[float, BeforeValidator(_seconds)]
+Seconds = Annotated[float, BeforeValidator(_seconds, json_schema_input_type=float | str)]
 
 
 def doc(text: str, **kw):

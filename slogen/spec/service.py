@@ -32,7 +32,9 @@ class TierSpec(Strict):
     disabled: bool = doc("Do not generate alerts of this tier.", default=False)
     receiver: str | None = doc("""Receiver (from the bundle file) that gets this tier; default: the team's
         page or ticket receiver.""", default=None)
-    labels: Labels = doc("Extra labels on the alerts of this tier (e.g. for your own routing).",
+    labels: Labels = doc("""Extra labels on the alerts of this tier (e.g. for your own routing). A
+        `severity` label here replaces slogen's page/ticket (critical/warning) value on these alerts, as
+        Sloth's `page_alert.labels` do; Alertmanager routes must then match your values.""",
                          default_factory=dict)
 
 

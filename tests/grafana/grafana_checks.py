@@ -13,9 +13,9 @@ COLUMNS = 24
 _DURATION_VARS = re.compile(r"\$\{?__(rate_interval|interval|range)(_s|_ms)?\}?")
 
 
-def substitute(expr: str) -> str:
+def substitute(expr: str, duration: str = "5m") -> str:
     """A panel query as Prometheus would receive it (Grafana fills its variables in)."""
-    return _DURATION_VARS.sub("5m", expr)
+    return _DURATION_VARS.sub(duration, expr)
 
 
 def panels(dashboard: dict) -> list[dict]:
