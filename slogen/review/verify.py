@@ -1,0 +1,169 @@
+"""promtool checks for `slogen explain`'s figures, run against the real generated rule file.
+
+One test group per burn rate of the table: healthy traffic for longer than the longest window
+(every window clean), a step to burn rate B held until every alert that should fire has fired,
+then recovery. For every figure explain prints, promtool checks that alert's own `ALERTS` series
+(so the SLO's other window pairs, which share the alert name, do not get in the way):
+
+  detection t:  not firing 1 interval before t, firing `detect_tolerance` after t
+  reset r:      still firing 1 interval before r, not firing `reset_tolerance` after r
+  never:        not firing once the long window and `for` have passed at that burn
+
+detect_tolerance = base/2 + 2 evaluation intervals (4.5m at 1m). Prometheus reads raw counters
+over the 5m base window, so a step reaches the recorded windows as a 5-minute ramp, about base/2
+late; the crossing is seen at the next evaluation (up to 1 interval); and `sum_over_time` over W
+includes both ends, one extra sample diluting the ratio (up to 1 interval). Nothing makes it
+early, so 1 interval before t it must be quiet. reset_tolerance = base + 2 intervals (7m): the
+whole tail of the ramp-down keeps a threshold far below the burn exceeded. A window covering the
+wrong span, a wrong factor or `for`, or a reset driven by the long window lands outside.
+
+Rule groups are evaluated in pipeline order (`group_eval_order`: recordings before alerts); a
+real Prometheus runs groups independently, which can add up to one more interval. Alerts whose
+long window exceeds 6h (and whose windows are multiples of 5m) are checked at a 5m interval, same
+formulas (12.5m / 15m): their 3-day clean history at 1m would take promtool minutes."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from slogen import conventions as C
+from slogen import promql
+from slogen.durations import format_duration
+from slogen.model import Bundle, SLO
+from slogen.model.alerts import Alert, service_alerts
+from slogen.review.explain import burns, detection_seconds, human, reset_seconds
+from slogen.series import expanding
+from slogen.sli import KINDS as SLI_KINDS
+from slogen.targets.prometheus.rules import rule_path
+
+TRAFFIC = 100_000      # events per interval: bad events stay whole numbers, counters exact
+MAX_SAMPLES = 9_500    # promtool 2.42 refuses ranges over ~10,000 samples
+FINE, COARSE = 60, 300  # evaluation intervals, seconds
+COARSE_FROM = 6 * 3600  # long windows above this are checked at the coarse interval
+
+
+def interval_for(alert: Alert, base: float) -> int:
+    w = alert.window
+    spans = (w.long, w.short, w.for_seconds, base)
+    if w.long > COARSE_FROM and all(s % COARSE == 0 for s in spans):
+        return COARSE
+    return FINE
+
+
+def detect_tolerance(base: float, interval: int) -> float:
+    """Seconds after the analytical detection by which the alert must fire."""
+    return base / 2 + 2 * interval
+
+
+def reset_tolerance(base: float, interval: int) -> float:
+    """Seconds after the analytical reset by which it must stop. The ramp-down's whole tail
+    counts here: a threshold far below the burn stays exceeded until the last of it is gone."""
+    return base + 2 * interval
+
+
+@dataclass(frozen=True)
+class Check:
+    alert: Alert
+    burn: float            # the burn rate tested
+    at: int                # seconds from the start of the test
+    firing: bool
+    what: str              # e.g. "fires after 19m17s: quiet 1m before"
+
+
+@dataclass
+class Plan:
+    files: dict[int, dict] = field(default_factory=dict)   # interval → promtool test file
+    checks: list[Check] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def test_file_path(service: str, slo: str, interval: int) -> str:
+    return f"prometheus/tests/{service}.{slo}.explain-{format_duration(interval)}.test.yml"
+
+
+def _alerts_query(a: Alert) -> str:
+    keys = (C.LABEL_SERVICE, C.LABEL_SLO, C.LABEL_SEVERITY, C.LABEL_WINDOW)
+    matchers = [f"alertname={promql.quote(a.name)}", 'alertstate="firing"']
+    matchers += [f"{k}={promql.quote(a.labels[k])}" for k in keys]
+    return f"count(ALERTS{{{','.join(matchers)}}})"
+
+
+def _label(a: Alert) -> str:
+    w = a.window
+    return f"{a.name} {a.severity} {format_duration(w.long)}/{format_duration(w.short)}"
+
+
+def _figures(a: Alert, burn: float, start: float, base: float, iv: int) -> tuple[float, list]:
+    """When the burn may stop for this alert, and its checks: (seconds, expected state, what,
+    rounding onto the evaluation grid, away from the figure; `stop` is filled in later)."""
+    w = a.window
+    t = detection_seconds(w.factor, w.long, w.for_seconds, burn)
+    if t is None:
+        at = start + w.long + w.for_seconds + detect_tolerance(base, iv)
+        return at + iv, [(lambda stop, at=at: at, False, "never fires", math.ceil)]
+    r = reset_seconds(w.factor, w.short, burn)
+    dt, rt = detect_tolerance(base, iv), reset_tolerance(base, iv)
+    return start + t + dt + 2 * iv, [
+        (lambda stop: start + t - iv, False, f"fires after {human(t)}: quiet {human(iv)} before", math.floor),
+        (lambda stop: start + t + dt, True, f"fires after {human(t)}: firing {human(dt)} after", math.ceil),
+        (lambda stop: stop + r - iv, True, f"resets {human(r)} after recovery: firing {human(iv)} before",
+         math.floor),
+        (lambda stop: stop + r + rt, False, f"resets {human(r)} after recovery: quiet {human(rt)} after",
+         math.ceil)]
+
+
+def burn_group(slo: SLO, alerts: list[Alert], label: str, burn: float, base: float, iv: int,
+               plan: Plan) -> dict | None:
+    """One promtool test group: a clean window, a step to `burn`, recovery; checks for each alert."""
+    ties = [a for a in alerts if abs(burn - a.window.factor) <= 1e-9 * a.window.factor]
+    if ties:
+        # exactly at a threshold the rule's `>` compares equal floats: explain says "never"
+        # (it needs more), which is what a burn a hair below shows
+        burn *= 0.98
+        label += f" (tested at {burn:.4g}x, a tie with a threshold)"
+    bad = min(TRAFFIC, round(burn * slo.budget * TRAFFIC))
+    burn = bad / (slo.budget * TRAFFIC)      # the burn rate those whole events give
+    start = (math.ceil(max(a.window.long for a in alerts) / iv) + math.ceil(base / iv) + 1) * iv
+    figures = [(a, *_figures(a, burn, start, base, iv)) for a in alerts]
+    stop = math.ceil(max(f[1] for f in figures) / iv) * iv
+    checks = [(a, rnd(at(stop) / iv) * iv, firing, what)
+              for a, _, items in figures for at, firing, what, rnd in items]
+    n = max(c[1] for c in checks) // iv + 1
+    if n + 1 > MAX_SAMPLES:
+        plan.skipped.append(f"{label} at {format_duration(iv)}: needs {n + 1} samples, more than promtool accepts")
+        return None
+    first, last = start // iv, stop // iv
+    series = SLI_KINDS[slo.kind].fixture(slo.sli, [TRAFFIC] * n, [bad if first <= k < last else 0 for k in range(n)])
+    tests = []
+    for a, at, firing, what in sorted(checks, key=lambda c: c[1]):
+        plan.checks.append(Check(a, burn, at, firing, f"{label}: {what}"))
+        tests.append({"expr": _alerts_query(a), "eval_time": format_duration(at),
+                      "exp_samples": [{"labels": "{}", "value": 1}] if firing else []})
+    return {"name": f"{slo.service}/{slo.name}: {label} ({burn:.4g}x) from {format_duration(start)} "
+                    f"to {format_duration(stop)}",
+            "interval": format_duration(iv),
+            "input_series": [{"series": s.selector(), "values": expanding(s.values)} for s in series],
+            "promql_expr_test": tests}
+
+
+def plan_for(bundle: Bundle, service: str, slo_name: str) -> Plan:
+    """promtool test files (to be written at `test_file_path`, next to the service's generated
+    tests) that check every figure `slogen explain` prints for one SLO."""
+    svc = bundle.service(service)
+    slo = next(s for s in svc.slos if s.name == slo_name)
+    groups = [C.rule_group(service, p) for p in ("sli", "slo-period", "alerts")]
+    plan = Plan()
+    by_interval: dict[int, list[Alert]] = {}
+    for a in service_alerts(svc, bundle):
+        if a.slo is slo:
+            by_interval.setdefault(interval_for(a, bundle.base_window), []).append(a)
+    for iv, alerts in sorted(by_interval.items()):
+        for label, burn in burns(slo):
+            if burn * slo.budget > 1 + 1e-9:
+                continue  # impossible: explain says so, nothing to test
+            group = burn_group(slo, alerts, label, burn, bundle.base_window, iv, plan)
+            if group:
+                plan.files.setdefault(iv, {"rule_files": [f"../rules/{rule_path(service).rsplit('/', 1)[1]}"],
+                                           "evaluation_interval": format_duration(iv),
+                                           "group_eval_order": groups, "tests": []})["tests"].append(group)
+    return plan
