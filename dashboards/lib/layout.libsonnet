@@ -5,20 +5,23 @@
   columns:: 24,
 
   flow(items)::
+    local n = std.length(items);
     local size(p) = if p.type == 'row' then [$.columns, 1] else [std.min(p.gridPos.w, $.columns), p.gridPos.h];
-    // state: [x, y, height of the current line, [[x, y] of each panel so far]]
-    local step(state, p) =
-      local wh = size(p);
-      local wrap = p.type == 'row' || state[0] + wh[0] > $.columns;
-      local x = if wrap then 0 else state[0];
-      local y = if wrap then state[1] + state[2] else state[1];
-      [x + wh[0], y, if wrap then wh[1] else std.max(state[2], wh[1]), state[3] + [[x, y]]];
-    local placed = std.foldl(step, items, [0, 0, 0, []])[3];
+    local sizes = [size(p) for p in items];
+    // Positions are collected as a linked list [x, y, rest] (newest first): appending to an
+    // array copies it, which made this the slowest part of a build.
+    local place(i, x, y, lineHeight, placed) =
+      if i == n then placed
+      else
+        local w = sizes[i][0], h = sizes[i][1];
+        local wrap = items[i].type == 'row' || x + w > $.columns;
+        local px = if wrap then 0 else x;
+        local py = if wrap then y + lineHeight else y;
+        place(i + 1, px + w, py, if wrap then h else std.max(lineHeight, h), [px, py, placed]) tailstrict;
+    local toArray(list, acc) = if list == null then acc else toArray(list[2], [[list[0], list[1]]] + acc) tailstrict;
+    local xy = toArray(place(0, 0, 0, 0, null), []);
     [
-      items[i] {
-        id: i + 1,
-        gridPos: { x: placed[i][0], y: placed[i][1], w: size(items[i])[0], h: size(items[i])[1] },
-      }
-      for i in std.range(0, std.length(items) - 1)
+      items[i] { id: i + 1, gridPos: { x: xy[i][0], y: xy[i][1], w: sizes[i][0], h: sizes[i][1] } }
+      for i in std.range(0, n - 1)
     ],
 }
