@@ -1,0 +1,69 @@
+"""`slogen explain --plot`: detection time against burn rate, one line per alert.
+
+matplotlib with the Agg backend (no display needed) and fixed metadata and SVG hash salt, so
+the same specs give the same bytes and a committed plot only changes when the alerts do."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from slogen.diagnostics import Diagnostics
+from slogen.durations import format_duration
+from slogen.review.explain import BURNS, SLOExplanation, detection_seconds, outage_burn
+
+FORMATS = {".png": {"Software": None}, ".svg": {"Date": None, "Creator": None}}
+POINTS = 200
+
+
+def _curve(factor: float, long: float, for_seconds: float, top: float) -> tuple[list[float], list[float]]:
+    """Burn rates just above the factor up to `top` (log-spaced), and detection times in hours."""
+    low = factor * 1.001
+    if top <= low:
+        return [], []
+    xs = [low * (top / low) ** (i / (POINTS - 1)) for i in range(POINTS)]
+    return xs, [detection_seconds(factor, long, for_seconds, x) / 3600 for x in xs]
+
+
+def write_plot(explanations: list[SLOExplanation], path: Path, diags: Diagnostics) -> bool:
+    meta = FORMATS.get(path.suffix.lower())
+    if meta is None:
+        diags.error("explain/plot-format", f"cannot write a plot to {path}: use a .png or .svg file name")
+        return False
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams["svg.hashsalt"] = "slogen"
+    n = len(explanations)
+    fig, axes = plt.subplots(n, 1, figsize=(8, 4.5 * n), squeeze=False)
+    for ax, x in zip(axes[:, 0], explanations):
+        slo, top = x.slo, outage_burn(x.slo)
+        for e in x.alerts:
+            w = e.alert.window
+            xs, ys = _curve(w.factor, w.long, w.for_seconds, top)
+            label = (f"{e.alert.severity} {format_duration(w.long)}/{format_duration(w.short)} "
+                     f"(> {w.factor:g}x, for {format_duration(w.for_seconds) if w.for_seconds else '0s'})")
+            line, = ax.plot(xs, ys, label=label)
+            marks = [(r.burn, r.detect / 3600) for r in e.rows if r.possible and r.detect is not None]
+            ax.plot([m[0] for m in marks], [m[1] for m in marks], "o", color=line.get_color(), markersize=4)
+            ax.axvline(w.factor, color=line.get_color(), linestyle=":", linewidth=0.8)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("burn rate (× the rate that spends the budget in exactly one period)")
+        ax.set_ylabel("time until the alert fires (hours)")
+        ax.set_title(f"{slo.service} / {slo.name}: objective {slo.objective_percent:g}% over "
+                     f"{format_duration(slo.period)} (total outage = {top:g}x)")
+        ticks = [b for b in (1, *BURNS, top) if b <= top]
+        ax.set_xticks(ticks, [f"{b:g}x" for b in ticks])
+        ax.grid(True, which="both", linewidth=0.3)
+        if x.alerts:
+            ax.legend(fontsize="small")
+    fig.tight_layout()
+    try:
+        fig.savefig(path, metadata=meta)
+    except OSError as exc:
+        diags.error("explain/plot-write", f"cannot write {path}: {exc.strerror or exc}")
+        return False
+    finally:
+        plt.close(fig)
+    return True
