@@ -135,6 +135,80 @@ def convert(paths: List[Path] = typer.Argument(..., help="Sloth or OpenSLO spec 
 
 
 @app.command()
+def diff(paths: List[Path] = typer.Argument([Path("specs")], help="Spec files or folders (the change)."),
+         against: str = typer.Option("HEAD", "--against", help="What to compare with: a git revision (the same "
+                                     "spec paths there) or a folder slogen built, e.g. out/."),
+         markdown: bool = typer.Option(False, "--markdown", help="Markdown for a pull-request comment."),
+         diagnostics: DiagFormat = DIAG) -> None:
+    """Summarise what a spec change does to alerts, thresholds, windows, objectives and routes."""
+    from slogen.review import diff as review_diff
+
+    diags = Diagnostics()
+    text = review_diff.run(paths, against, markdown, diags)
+    _report(diags, diagnostics)
+    if text is None:
+        raise typer.Exit(EXIT_INVALID)
+    sys.stdout.write(text)
+
+
+@app.command()
+def explain(paths: List[Path] = typer.Argument(..., help="Spec file(s) or folder."),
+            slo: Optional[str] = typer.Option(None, "--slo", help="Only this SLO (name)."),
+            plot: Optional[Path] = typer.Option(None, "--plot", help="Also write a plot of detection time "
+                                                "against burn rate (.png or .svg)."),
+            diagnostics: DiagFormat = DIAG) -> None:
+    """When each burn-rate alert fires, what it has cost by then, and when it stops."""
+    from slogen import api
+    from slogen.review import explain as review_explain
+
+    diags = Diagnostics()
+    bundle = api.load_bundle(paths, diags)
+    found = review_explain.explain(bundle, slo, diags) if bundle else []
+    if found and plot:
+        from slogen.review.plot import write_plot
+
+        write_plot(found, plot, diags)
+    _report(diags, diagnostics)
+    if diags.has_errors:
+        raise typer.Exit(EXIT_INVALID)
+    sys.stdout.write(review_explain.render_text(found))
+
+
+@app.command()
+def init(service: Optional[str] = typer.Option(None, help="Service name (lowercase, e.g. checkout-api)."),
+         team: Optional[str] = typer.Option(None, help="Owning team."),
+         kind: Optional[str] = typer.Option(None, help="Kind of service: http-api, grpc-api, worker-queue."),
+         description: Optional[str] = typer.Option(None, help="What the service does, in a sentence."),
+         job: Optional[str] = typer.Option(None, help="Prometheus job label (default: the service name)."),
+         requests_metric: Optional[str] = typer.Option(None, help="Counter of all requests."),
+         error_matchers: Optional[str] = typer.Option(None, help='Matchers for failed ones, e.g. code=~"5..".'),
+         objective: Optional[float] = typer.Option(None, help="Availability objective, percent (99.9)."),
+         histogram: Optional[str] = typer.Option(None, help="Latency histogram base name."),
+         latency_threshold: Optional[str] = typer.Option(None, help="Latency threshold, a bucket bound (1s)."),
+         latency_percentile: Optional[float] = typer.Option(None, help="Percent within it (95); 0: none."),
+         queue_metric: Optional[str] = typer.Option(None, help="Queue depth gauge (worker-queue)."),
+         out: Optional[Path] = typer.Option(None, "-o", "--out", help="Spec file to write "
+                                            "(default: specs/<service>.yaml)."),
+         force: bool = typer.Option(False, "--force", help="Replace an existing file."),
+         no_input: bool = typer.Option(False, "--no-input", help="Never ask; take defaults for what is not "
+                                       "given (also when stdin is not a terminal)."),
+         diagnostics: DiagFormat = DIAG) -> None:
+    """Scaffold a spec for a new service, from flags or questions; it builds first time."""
+    from slogen.review import init as scaffold
+
+    given = {k: v for k, v in locals().items() if k in scaffold.answer_fields()}
+    answers = scaffold.Answers(**given)
+    if not no_input and sys.stdin.isatty():
+        answers = scaffold.fill(answers, typer.prompt)
+    diags = Diagnostics()
+    path = scaffold.create(answers, out, force, diags)
+    _report(diags, diagnostics)
+    if path is None:
+        raise typer.Exit(EXIT_INVALID)
+    print(f"slogen: wrote {path}; next: slogen build {path.parent}")
+
+
+@app.command()
 def version() -> None:
     """Print slogen's version."""
     print(__version__)
