@@ -1,0 +1,162 @@
+"""`slogen explain`: the arithmetic in small tables, then every figure for a shipped SLO checked
+by promtool against the real rule file (slogen.review.verify), and a wrong formula shown to fail."""
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import SPECS, require, run
+from slogen import api, yamlout
+from slogen.diagnostics import Diagnostics
+from slogen.model.types import BurnWindow
+from slogen.review import explain, verify
+from slogen.review.plot import write_plot
+
+HOUR, DAY = 3600, 86400
+PAGE_1H = BurnWindow("page", 0.02, HOUR, 300, 120, 14.4)
+TICKET_3D = BurnWindow("ticket", 0.10, 3 * DAY, 6 * HOUR, 3 * HOUR, 1.0)
+
+
+@pytest.mark.parametrize("w, burn, seconds", [
+    pytest.param(PAGE_1H, 1000, 14.4 * 3600 / 1000 + 120, id="a total outage at 99.9% trips 1h/14.4x in 52s + for 2m"),
+    pytest.param(PAGE_1H, 20, 14.4 * 60 / 20 * 60 + 120, id="a 2% error rate trips 1h/14.4x after 43m + for"),
+    pytest.param(PAGE_1H, 14.4, None, id="a burn equal to the factor never fires (the rule needs more)"),
+    pytest.param(PAGE_1H, 6, None, id="a burn below the factor never fires"),
+    pytest.param(TICKET_3D, 2, 1.5 * DAY + 3 * HOUR, id="a 2x burn trips 3d/1x after 1.5 days + for 3h"),
+])
+def test_detection(w, burn, seconds):
+    got = explain.detection_seconds(w.factor, w.long, w.for_seconds, burn)
+    assert got == pytest.approx(seconds) if seconds is not None else got is None
+
+
+@pytest.mark.parametrize("w, burn, seconds", [
+    pytest.param(PAGE_1H, 1000, 300 * (1 - 14.4 / 1000), id="after a total outage 1h/5m stops within the short window"),
+    pytest.param(TICKET_3D, 2, 3 * HOUR, id="after a 2x burn 3d/6h stops after half its short window"),
+    pytest.param(PAGE_1H, 10, None, id="an alert that never fired has no reset"),
+])
+def test_reset(w, burn, seconds):
+    got = explain.reset_seconds(w.factor, w.short, burn)
+    assert got == pytest.approx(seconds) if seconds is not None else got is None
+
+
+@pytest.fixture(scope="module")
+def ggen():
+    d = Diagnostics()
+    bundle = api.load_bundle([SPECS / "ggen-mcp.yaml"], d)
+    assert bundle is not None, [str(x) for x in d]
+    return bundle
+
+
+def _rows(bundle, slo):
+    found = explain.explain(bundle, slo, Diagnostics())
+    return {(e.alert.severity, e.alert.window.long): e.rows for e in found[0].alerts}
+
+
+def test_budget_spent_is_the_designed_share_plus_the_burn_during_for(ggen):
+    rows = _rows(ggen, "availability")
+    outage = rows[("page", HOUR)][0]
+    assert outage.label == "total outage" and outage.burn == pytest.approx(1000)
+    assert outage.spent == pytest.approx(0.02 + 1000 * 120 / (30 * DAY))
+
+
+def test_burns_above_a_total_outage_are_impossible_not_never(ggen):
+    rows = _rows(ggen, "latency-p95")  # budget 5%: 20x is every request slow
+    fifty = next(r for r in rows[("page", HOUR)] if r.label == "50x")
+    assert not fifty.possible
+    assert "impossible" in explain.render_text(explain.explain(ggen, "latency-p95", Diagnostics()))
+
+
+def test_unknown_slo_is_a_diagnostic_listing_the_names(ggen):
+    d = Diagnostics()
+    assert explain.explain(ggen, "nope", d) == []
+    assert [x.code for x in d] == ["explain/unknown-slo"] and "availability" in d.items[0].hint
+
+
+def test_plot_is_deterministic_png_and_svg(ggen, tmp_path):
+    found = explain.explain(ggen, None, Diagnostics())
+    for suffix in (".png", ".svg"):
+        a, b = tmp_path / f"a{suffix}", tmp_path / f"b{suffix}"
+        assert write_plot(found, a, Diagnostics()) and write_plot(found, b, Diagnostics())
+        assert a.read_bytes() == b.read_bytes() and a.stat().st_size > 10_000
+    d = Diagnostics()
+    assert not write_plot(found, tmp_path / "x.pdf", d) and d.items[0].code == "explain/plot-format"
+
+
+# --- against promtool ---------------------------------------------------------------------------
+
+def _promtool_plan(specs: list[Path], service: str, slo: str, out: Path) -> tuple[verify.Plan, list]:
+    result = api.build(specs, out)
+    assert result.ok, [str(d) for d in result.diagnostics]
+    plan = verify.plan_for(result.bundle, service, slo)
+    paths = []
+    for iv, test_file in plan.files.items():
+        p = out / verify.test_file_path(service, slo, iv)
+        p.write_text(yamlout.dump(test_file))
+        paths.append(p)
+    return plan, paths
+
+
+def _promtool(paths: list[Path]):
+    return run([require("promtool"), "test", "rules", *[p.name for p in paths]], cwd=paths[0].parent)
+
+
+def test_every_figure_of_a_shipped_slo_holds_in_promtool(tmp_path):
+    """ggen-mcp availability (99.9%, 30d, the four default window pairs): each detection time
+    is bracketed (quiet 1 interval before, firing within the tolerance after), each reset too,
+    and each "never" holds; about a minute of promtool."""
+    require("promtool")
+    plan, paths = _promtool_plan([SPECS], "ggen-mcp", "availability", tmp_path / "out")
+    assert not plan.skipped
+    bundle = api.load_bundle([SPECS / "ggen-mcp.yaml"], Diagnostics())
+    for e in explain.explain(bundle, "availability", Diagnostics())[0].alerts:
+        checks = [c for c in plan.checks if c.alert.labels == e.alert.labels]
+        fired = [r for r in e.rows if r.possible and r.detect is not None]
+        never = [r for r in e.rows if r.possible and r.detect is None]
+        assert len(checks) == 4 * len(fired) + len(never), e.alert.labels
+    done = _promtool(paths)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+
+
+SHORT = """\
+apiVersion: slogen/v1
+service: shop
+team: web
+alerting:
+  windows:
+    - {severity: page, budget_percent: 2, long: 1h, short: 5m, for: 2m}
+    - {severity: page, budget_percent: 5, long: 6h, short: 30m, for: 15m}
+slos:
+  - name: checkout
+    objective: 99.5
+    period: 7d
+    sli: {kind: latency, histogram: http_request_duration_seconds, selector: '{job="shop"}', threshold: 1s, percentile: 99.5}
+"""
+
+
+@pytest.fixture
+def short_spec(tmp_path) -> Path:
+    p = tmp_path / "specs" / "shop.yaml"
+    p.parent.mkdir()
+    p.write_text(SHORT)
+    return p.parent
+
+
+def test_a_7d_latency_slo_with_own_windows_holds_in_promtool(short_spec, tmp_path):
+    require("promtool")
+    plan, paths = _promtool_plan([short_spec], "shop", "checkout", tmp_path / "out")
+    assert plan.checks and not plan.skipped
+    done = _promtool(paths)
+    assert done.returncode == 0, done.stdout[-4000:]
+
+
+def test_the_promtool_checks_catch_a_wrong_formula(short_spec, tmp_path, monkeypatch):
+    """Forgetting `for` in the detection time must fail: the checks can fail."""
+    require("promtool")
+    monkeypatch.setattr(verify, "detection_seconds",
+                        lambda f, long, for_seconds, burn: explain.detection_seconds(f, long, 0, burn))
+    _, paths = _promtool_plan([short_spec], "shop", "checkout", tmp_path / "out")
+    done = _promtool(paths)
+    assert done.returncode != 0 and "FAILED" in done.stdout + done.stderr
