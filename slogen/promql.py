@@ -6,7 +6,7 @@ promtool (run by the tests on everything written) is the final word on 2.42 comp
 from __future__ import annotations
 
 import re
-import sre_parse
+import re._parser as sre_parse  # the stdlib regex parser (sre_parse is its deprecated alias)
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -261,9 +261,6 @@ def violating_labels(matchers: tuple[Matcher, ...], keep: tuple[Matcher, ...], b
 
 
 def format_number(value: float) -> str:
-    """Shortest exact-enough spelling for thresholds in expressions: 0.0144, 14.4, 1e-05."""
+    """Shortest spelling that reads back as exactly the same float: 0.0144, 14.4, 100, 1e-05."""
     text = repr(float(value))
-    if text.endswith(".0"):
-        text = text[:-2]
-    short = f"{value:.10g}"
-    return short if float(short) == round(value, 12) or len(short) < len(text) else text
+    return text[:-2] if text.endswith(".0") else text

@@ -37,7 +37,7 @@ _NAME = re.compile(r"^[a-z0-9]([a-z0-9_-]{0,62}[a-z0-9])?$")
 def _name(value: str) -> str:
     if not isinstance(value, str) or not _NAME.match(value):
         raise PydanticCustomError(
-            "name", "{v!r} is not a valid name: use lowercase letters, digits, '-' and '_' (at most 64)",
+            "name", "'{v}' is not a valid name: use lowercase letters, digits, '-' and '_' (at most 64)",
             {"v": value})
     return value
 
@@ -49,7 +49,7 @@ _CAMEL = re.compile(r"^[A-Z][a-zA-Z0-9]*$")
 
 def _camel(value: str) -> str:
     if not _CAMEL.match(value) or value.isupper() and len(value) > 4:
-        raise PydanticCustomError("alert-name", "{v!r} is not a CamelCase alert name (e.g. ApiHighErrorRate)",
+        raise PydanticCustomError("alert-name", "'{v}' is not a CamelCase alert name (e.g. ApiHighErrorRate)",
                                   {"v": value})
     return value
 
@@ -60,7 +60,7 @@ AlertName = Annotated[str, AfterValidator(_camel)]
 def _label_name(value: str) -> str:
     if not isinstance(value, str) or not promql.LABEL_NAME.match(value) or value.startswith("__"):
         raise PydanticCustomError(
-            "label-name", "{v!r} is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, no leading __)",
+            "label-name", "'{v}' is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, no leading __)",
             {"v": value})
     return value
 
@@ -150,7 +150,7 @@ def _number(value) -> float:
                 return float(m.group(1)) * _SIZE_UNITS[m.group(2)]
             except ValueError:
                 pass
-    raise PydanticCustomError("number", "{v!r} is not a number (sizes like 6GB or 512MiB are accepted)",
+    raise PydanticCustomError("number", "'{v}' is not a number (sizes like 6GB or 512MiB are accepted)",
                               {"v": value})
 
 

@@ -138,7 +138,7 @@ def report(exc: ValidationError, source: Source, root: type[BaseModel], diags: D
         else:
             if message.startswith("Value error, "):
                 message = message[len("Value error, "):]
-            position = source.at(path)
+            position = source.at(path, key=loc[-1:] == ("[key]",))
         key = (code, position, message)
         if key in seen:
             continue

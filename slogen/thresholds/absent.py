@@ -23,7 +23,7 @@ class AbsentSpec(ThresholdBase):
 
 
 def rules(spec: AbsentSpec) -> list[LevelRule]:
-    return [LevelRule(sev, f"absent({spec.metric})", parse_duration(lvl.for_), "absent", lambda v: v is None)
+    return [LevelRule(sev, f"absent({spec.metric})", parse_duration(lvl.for_), f"no series matches {spec.metric}", lambda v: v is None)
             for sev, lvl in severities(spec)]
 
 

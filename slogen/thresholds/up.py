@@ -25,7 +25,7 @@ def _up(spec) -> str:
 
 
 def rules(spec: UpSpec) -> list[LevelRule]:
-    return [LevelRule(sev, f"{_up(spec)} == 0", parse_duration(lvl.for_), "down", lambda v: v == 0)
+    return [LevelRule(sev, f"{_up(spec)} == 0", parse_duration(lvl.for_), "target not scraped (up == 0)", lambda v: v == 0)
             for sev, lvl in severities(spec)]
 
 

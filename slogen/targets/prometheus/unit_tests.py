@@ -142,50 +142,58 @@ def window_step(slo: SLO, base: float) -> int:
 
 
 def window_test(slo: SLO, base: float, step: int) -> dict:
-    """Step from no errors to 10% errors; each recorded window must read exactly the share of
-    its span that lies after the step (to 6 decimals). A window covering the wrong span fails."""
+    """Errors from the start, none after a step; each recorded window must then read exactly the
+    share of its span that lies before the step, so a window covering a wrong span (on either side
+    of the ratio) fails. The error ratio stays below every alert threshold, so no alert fires and
+    the long test stays cheap to evaluate."""
     b = int(base) // step
     windows = [base] + windows_of(slo, base)
     spans = [int(w) // step for w in windows]
     step_at = max(spans) // 2 + b + 1
+    lowest = min((w.factor * slo.budget for w in slo.windows), default=slo.budget)
+    bad_per_step = max(1, math.floor(WINDOW_TOTAL * lowest / 2))
     checks = []
     for w, span in zip(windows, spans):
-        at = step_at + math.ceil(span / 2)
-        value = _window_ratio(span, b, step_at, at)
-        if abs(value * 10**6 - math.floor(value * 10**6) - Fraction(1, 2)) < Fraction(1, 10**6):
-            at += 1
-            value = _window_ratio(span, b, step_at, at)
-        checks.append({"expr": f"round({C.sli_error_ratio(w)}{selector(slo)}, 0.000001)",
+        at = step_at + math.ceil(span / 2) - (1 if span == b else 0)
+        value = _window_ratio(span, b, step_at, at, bad_per_step)
+        checks.append({"expr": f"round({C.sli_error_ratio(w)}{selector(slo)}, {ROUND_TO})",
                        "eval_time": format_duration(at * step),
-                       "exp_samples": [{"labels": _labels_text(slo), "value": round(float(value), 6)}]})
+                       "exp_samples": [{"labels": _labels_text(slo), "value": prom_round(value)}]})
     n = step_at + max(math.ceil(s / 2) for s in spans) + 2
     total = [WINDOW_TOTAL] * n
-    bad = [0] * step_at + [WINDOW_BAD] * (n - step_at)
+    bad = [bad_per_step] * step_at + [0] * (n - step_at)
     return {"name": f"{slo.name}: each recorded window covers exactly its span",
             "interval": format_duration(step), "input_series": _input(_slo_inputs(slo, total, bad)),
             "promql_expr_test": checks}
 
 
-WINDOW_TOTAL, WINDOW_BAD = 1000, 100
+WINDOW_TOTAL = 100_000
+ROUND_TO = 1e-12
+
+
+def prom_round(value: Fraction) -> float:
+    """Prometheus's round(v, to_nearest): floor(v * (1/to) + 0.5) / (1/to), in float64 as Go does."""
+    inverse = 1.0 / ROUND_TO
+    return math.floor(float(value) * inverse + 0.5) / inverse
 
 
 def _labels_text(slo: SLO) -> str:
     return f'{{{C.LABEL_SERVICE}="{slo.service}", {C.LABEL_SLO}="{slo.name}"}}'
 
 
-def _window_ratio(span: int, base: int, step_at: int, at: int) -> Fraction:
+def _window_ratio(span: int, base: int, step_at: int, at: int, bad: int) -> Fraction:
     """Exact sum_over_time(bad_rate[W]) / sum_over_time(all_rate[W]) at step `at`, where the
     base-window rates come from exact ranges (Prometheus 2.x ranges include both ends)."""
-    def errors(t: int) -> int:
-        return WINDOW_BAD * max(0, t - step_at)
+    def errors(t: int) -> int:  # the bad-events counter at step t
+        return bad * min(max(t, 0), step_at)
 
-    def base_ratio_sum(ts) -> Fraction:
+    def summed(ts) -> Fraction:
         return Fraction(sum(errors(t) - errors(t - base) for t in ts))
 
     if span == base:  # the base window is recorded directly, not through sum_over_time
-        return base_ratio_sum([at]) / (WINDOW_TOTAL * base)
+        return summed([at]) / (WINDOW_TOTAL * base)
     samples = range(at - span, at + 1)
-    return base_ratio_sum(samples) / (len(samples) * WINDOW_TOTAL * base)
+    return summed(samples) / (len(samples) * WINDOW_TOTAL * base)
 
 
 # --- threshold alerts -----------------------------------------------------------------------
