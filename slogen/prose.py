@@ -6,25 +6,22 @@ spec's text is never executed as a Go template (`{{` becomes `{{ "{{" }}`)."""
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 
 import jinja2
 
 
+_BRACES = re.compile(r"[{}]{2,}")
+
+
 def go_escape(text: str) -> str:
-    """Make `text` print literally inside a Go template."""
+    """Make `text` print literally inside a Go template. Every run of two or more braces becomes
+    one string action: escaping pair by pair breaks on `{}}` (the lone `{` would open `{{ "}}" }}`
+    into `{{{ ...`). A single brace is literal text to Go."""
     if "{{" not in text and "}}" not in text:
         return text
-    out, i = [], 0
-    while i < len(text):
-        pair = text[i:i + 2]
-        if pair in ("{{", "}}"):
-            out.append('{{ "' + pair + '" }}')
-            i += 2
-        else:
-            out.append(text[i])
-            i += 1
-    return "".join(out)
+    return _BRACES.sub(lambda m: '{{ "' + m.group(0) + '" }}', text)
 
 
 class GoTemplate(str):
