@@ -6,6 +6,7 @@ import posixpath
 
 from slogen import conventions as C
 from slogen.model.types import Receiver, Settings
+from slogen.prose import go_escape
 from slogen.targets.alertmanager import templates as T
 
 def secret_path(settings: Settings, file: str) -> str:
@@ -44,7 +45,7 @@ def _pagerduty(spec, settings: Settings) -> dict:
 
 def _slack(spec, settings: Settings) -> dict:
     return {"send_resolved": True, "api_url_file": secret_path(settings, spec.api_url_file),
-            "channel": spec.channel, "title": T.use(T.SLACK_TITLE), "title_link": T.use(T.RUNBOOK_URL),
+            "channel": go_escape(spec.channel), "title": T.use(T.SLACK_TITLE), "title_link": T.use(T.RUNBOOK_URL),
             "text": T.use(T.SLACK_TEXT)}
 
 
@@ -53,7 +54,9 @@ def _webhook(spec, settings: Settings) -> dict:
 
 
 def _email(spec, settings: Settings) -> dict:
-    out = {"send_resolved": True, "to": spec.to, "from": spec.from_, "smarthost": spec.smarthost}
+    # Alertmanager executes `channel`, `to` and `from` as templates: the spec's text stays literal
+    out = {"send_resolved": True, "to": go_escape(spec.to), "from": go_escape(spec.from_),
+           "smarthost": spec.smarthost}
     if spec.auth_username:
         out["auth_username"] = spec.auth_username
     if spec.auth_password_file:
