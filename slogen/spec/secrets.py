@@ -71,6 +71,10 @@ def _field_instead(path: tuple) -> str | None:
     if not path or not isinstance(path[-1], str):
         return None
     key = path[-1]
+    if len(path) >= 2 and path[-2] == "labels":
+        # A label's name says how alerts are routed, not what the value holds (Sloth users route
+        # on `routing_key: team-x`); its value is still checked against PATTERNS below.
+        return None
     if key in SECRET_FIELDS:
         return SECRET_FIELDS[key]
     if key == "url" and len(path) >= 2 and path[-2] in SECRET_URL_PARENTS:
