@@ -77,12 +77,17 @@ def build(paths: List[Path] = SPECS,
           check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if the output folder is stale."),
           rule_format: RuleFormat = FORMAT, namespace: str = NAMESPACE, rule_label: Optional[List[str]] = RULE_LABEL,
           diagnostics: DiagFormat = DIAG, time_scale: float = SCALE,
-          dashboards: Optional[Path] = DASHBOARDS) -> None:
+          dashboards: Optional[Path] = DASHBOARDS,
+          no_cache: bool = typer.Option(False, "--no-cache", help="Build from scratch even if nothing changed "
+                                        "since the last build (see README, Performance).")) -> None:
     """Build the bundle into the output folder (replaced atomically)."""
     from slogen import api
+    from slogen.progress import bar
 
     output = _rule_output(rule_format, namespace, rule_label)
-    result = api.build(paths, out, check=check, output=output, time_scale=time_scale, dashboards=dashboards)
+    with bar(sys.stderr) as progress:
+        result = api.build(paths, out, check=check, output=output, time_scale=time_scale, dashboards=dashboards,
+                           use_cache=not no_cache, progress=progress)
     _report(result.diagnostics, diagnostics)
     if not result.ok:
         raise typer.Exit(EXIT_INVALID)
@@ -94,9 +99,12 @@ def build(paths: List[Path] = SPECS,
                     print(f"stale: {out / p} ({label})", file=sys.stderr)
             print(f"slogen: {out} is stale; run `slogen build {' '.join(map(str, paths))}`", file=sys.stderr)
             raise typer.Exit(EXIT_STALE)
-        print(f"slogen: {out} is up to date ({len(result.rendered)} files)")
+        print(f"slogen: {out} is up to date ({result.file_count} files)")
         return
-    print(f"slogen: wrote {len(result.rendered)} files to {out} in {result.timings['total']:.2f}s")
+    if result.cached:
+        print(f"slogen: {out} is up to date ({result.file_count} files, nothing changed since the last build)")
+        return
+    print(f"slogen: wrote {result.file_count} files to {out} in {result.timings['total']:.2f}s")
 
 
 @app.command()

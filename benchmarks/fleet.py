@@ -1,0 +1,96 @@
+"""Build-speed benchmark: `slogen build` on synthetic fleets (see fleetgen.py), as the CLI runs.
+
+    python benchmarks/fleet.py                 # 100, 1,000 and 5,000 services
+    python benchmarks/fleet.py --sizes 100 1000
+
+For each size, in benchmarks/.work/fleet-<n>/ (gitignored), every step a fresh `slogen` process
+under /usr/bin/time (wall time and peak RSS of slogen and its forked child):
+  clean        no out/, no cache: the whole bundle from scratch
+  check        `--check` on the unchanged fleet (cache warm, as on a developer machine)
+  check-cold   `--check --no-cache`: a CI job without a restored cache
+  noop         `slogen build` again, nothing changed
+  edit-one     one spec's objective edited, then `slogen build`
+Each step has a timeout; a step that fails or times out is reported and the rest go on."""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import fleetgen  # noqa: E402
+
+WORK = Path(__file__).resolve().parent / ".work"
+TIMEOUT = 1800  # seconds per step
+
+
+def timed(args: list[str], cwd: Path, timeout: float = TIMEOUT) -> tuple[float | None, int | None, int]:
+    """(wall seconds, peak RSS KiB, exit code) of one slogen run, measured by GNU time."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
+        cmd = ["/usr/bin/time", "-o", report.name, "-f", "%e %M", sys.executable, "-c", "from slogen.cli import main; main()", *args]
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)
+        try:
+            _, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+            proc.communicate()
+            return None, None, -9
+        fields = report.read().split()
+    if proc.returncode not in (0, 1) and err:
+        print(err[-2000:], file=sys.stderr)
+    try:
+        return float(fields[-2]), int(fields[-1]), proc.returncode
+    except (IndexError, ValueError):
+        return None, None, proc.returncode
+
+
+def run_size(n: int) -> dict[str, tuple]:
+    folder = WORK / f"fleet-{n}"
+    specs = fleetgen.write_fleet(folder, n)
+    out, cache = folder / "out", folder / ".slogen-cache"
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    build = ["build", "specs", "-o", "out"]
+    rows = {"clean": timed(build, folder)}
+    rows["check"] = timed(build + ["--check"], folder)
+    rows["check-cold"] = timed(build + ["--check", "--no-cache"], folder)
+    rows["noop"] = timed(build, folder)
+    edited = specs / f"{fleetgen.service_name(n // 2)}.yaml"
+    edited.write_text(fleetgen.service_yaml(n // 2, revision=1))
+    try:
+        rows["edit-one"] = timed(build, folder)
+    finally:
+        edited.write_text(fleetgen.service_yaml(n // 2))
+    files = sum(len(f) for _, _, f in os.walk(out))
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    rows["_files"] = (files, size)
+    return rows
+
+
+STEPS = ["clean", "check", "check-cold", "noop", "edit-one"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
+    args = ap.parse_args(argv)
+    print(f"{'services':>8} {'files':>6} {'MB':>6} | " + " | ".join(f"{s:>17}" for s in STEPS))
+    print(f"{'':>8} {'':>6} {'':>6} | " + " | ".join(f"{'s':>7} {'MB RSS':>9}" for _ in STEPS))
+    for n in args.sizes:
+        rows = run_size(n)
+        files, size = rows.pop("_files")
+        cells = []
+        for step in STEPS:
+            wall, rss, rc = rows[step]
+            ok = rc in (0, 1) if step == "check-cold" else rc == 0
+            cells.append(f"{wall:>7.2f} {rss / 1024:>9.0f}" if wall is not None and ok else f"{'failed rc=' + str(rc):>17}")
+        print(f"{n:>8} {files:>6} {size / 1e6:>6.0f} | " + " | ".join(cells), flush=True)
+
+
+if __name__ == "__main__":
+    main()
