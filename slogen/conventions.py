@@ -18,6 +18,11 @@ LABEL_SEVERITY = "severity"
 LABEL_WINDOW = "window"          # which burn-rate window pair fired, e.g. "1h/5m"
 LABEL_PERIOD = "period"          # on metadata series, e.g. "30d"
 LABEL_ALERT_KIND = "slogen_kind"  # "slo" or the threshold kind; lets routes and dashboards tell them apart
+# The notification tier, "page" or "ticket", whatever `severity` says. Routes and inhibitions match
+# on it, so a team (or a Sloth spec) may give `severity` its own values without breaking routing.
+LABEL_TIER = "slogen_tier"
+TIER_PAGE = "page"
+TIER_TICKET = "ticket"
 
 # Severity values. SLO alerts are page/ticket; threshold alerts are critical/warning.
 # Routing (Alertmanager): page and critical go to the pager, ticket and warning to the ticket channel.

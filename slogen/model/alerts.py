@@ -94,7 +94,7 @@ def slo_alerts(slo: SLO, bundle: Bundle) -> list[Alert]:
         tier = slo.page if w.severity == C.SEVERITY_PAGE else slo.ticket
         labels = _ordered({C.LABEL_SEVERITY: w.severity, C.LABEL_TEAM: slo.team, C.LABEL_SERVICE: slo.service,
                            C.LABEL_SLO: slo.name, C.LABEL_WINDOW: C.window_label(w.long, w.short),
-                           C.LABEL_ALERT_KIND: "slo"}, slo.labels | tier.labels, tier.labels)
+                           C.LABEL_ALERT_KIND: "slo", C.LABEL_TIER: w.severity}, slo.labels | tier.labels, tier.labels)
         context = dict(
             service=slo.service, slo=slo.name, window=C.window_label(w.long, w.short),
             severity_word="fast" if w.severity == C.SEVERITY_PAGE else "slow",
@@ -121,7 +121,8 @@ def threshold_alerts(t: Threshold, bundle: Bundle) -> list[Alert]:
     for rule in t.rules:
         tier = t.page if rule.severity == C.SEVERITY_CRITICAL else t.ticket
         labels = _ordered({C.LABEL_SEVERITY: rule.severity, C.LABEL_TEAM: t.team, C.LABEL_SERVICE: t.service,
-                           C.LABEL_ALERT_KIND: t.kind}, t.labels | tier.labels, tier.labels)
+                           C.LABEL_ALERT_KIND: t.kind, C.LABEL_TIER: C.TIER_PAGE if tier is t.page else C.TIER_TICKET},
+                          t.labels | tier.labels, tier.labels)
         unit = "bytes" if getattr(t.spec, "measure", "") == "used_bytes" else t.unit
         context = dict(service=t.service, team=t.team, title=_title(t.name), condition=rule.condition,
                        severity=rule.severity, description=t.description, for_=None,

@@ -21,7 +21,7 @@ from slogen.thresholds import KINDS as THRESHOLD_KINDS
 from slogen.thresholds.kind import LevelRule
 
 RESERVED_LABELS = {C.LABEL_SERVICE, C.LABEL_SLO, C.LABEL_TEAM, C.LABEL_SEVERITY, C.LABEL_WINDOW,
-                   C.LABEL_ALERT_KIND, "alertname"}
+                   C.LABEL_ALERT_KIND, C.LABEL_TIER, "alertname"}
 
 
 @lru_cache(maxsize=1)

@@ -29,8 +29,8 @@ def test_root_groups_by_alertname_service_and_slo_and_catches_everything(built_s
 
 def test_pages_notify_faster_and_repeat_more_often_than_tickets(built_specs):
     routes = list(_walk_routes(_load(built_specs, "alertmanager.yml")["route"]))
-    page = next(r for r in routes if r.get("matchers", [None])[-1] == 'severity=~"page|critical"')
-    ticket = next(r for r in routes if r.get("matchers", [None])[-1] == 'severity=~"ticket|warning"')
+    page = next(r for r in routes if r.get("matchers", [None])[-1] == 'slogen_tier="page"')
+    ticket = next(r for r in routes if r.get("matchers", [None])[-1] == 'slogen_tier="ticket"')
     assert (page["group_wait"], page["group_interval"], page["repeat_interval"]) == ("30s", "5m", "4h")
     assert (ticket["group_wait"], ticket["group_interval"], ticket["repeat_interval"]) == ("5m", "30m", "1d")
 
@@ -38,10 +38,11 @@ def test_pages_notify_faster_and_repeat_more_often_than_tickets(built_specs):
 def test_the_three_inhibitions(built_specs):
     rules = _load(built_specs, "alertmanager.yml")["inhibit_rules"]
     assert [(r["source_matchers"], r["target_matchers"], r["equal"]) for r in rules] == [
-        (['slogen_kind="slo"', 'severity="page"'], ['slogen_kind="slo"', 'severity="ticket"'], ["service", "slo"]),
-        (['slogen_kind=~".+"', 'severity="critical"'], ['slogen_kind=~".+"', 'severity="warning"'],
-         ["alertname", "service"]),
-        (['slogen_kind="up"', 'severity="critical"'], ['slogen_kind=~".+"', 'slogen_kind!="up"'], ["service"]),
+        (['slogen_kind="slo"', 'slogen_tier="page"'], ['slogen_kind="slo"', 'slogen_tier="ticket"'],
+         ["service", "slo"]),
+        (['slogen_kind=~".+"', 'slogen_kind!="slo"', 'slogen_tier="page"'],
+         ['slogen_kind=~".+"', 'slogen_kind!="slo"', 'slogen_tier="ticket"'], ["alertname", "service"]),
+        (['slogen_kind="up"', 'slogen_tier="page"'], ['slogen_kind=~".+"', 'slogen_kind!="up"'], ["service"]),
     ]
 
 
@@ -70,7 +71,7 @@ def test_no_secret_in_out(built_specs):
 
 
 def test_two_builds_are_byte_identical(tmp_path):
-    from conftest import SPECS
+    from helpers import SPECS
     from slogen import api
 
     a, b = api.build([SPECS], tmp_path / "a"), api.build([SPECS], tmp_path / "b")

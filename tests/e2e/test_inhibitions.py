@@ -28,8 +28,11 @@ def _state(stack: Stack, labels: dict) -> str | None:
     return found[0]["status"]["state"] if found else None
 
 
-def _labels(service: str, alertname: str, severity: str, kind: str, slo: str | None = None) -> dict:
-    out = {"alertname": alertname, "service": service, "team": "probe", "severity": severity, "slogen_kind": kind}
+def _labels(service: str, alertname: str, severity: str, kind: str, slo: str | None = None,
+            tier: str | None = None) -> dict:
+    tier = tier or ("page" if severity in ("page", "critical") else "ticket")
+    out = {"alertname": alertname, "service": service, "team": "probe", "severity": severity,
+           "slogen_kind": kind, "slogen_tier": tier}
     return out | ({"slo": slo} if slo else {})
 
 
@@ -45,6 +48,10 @@ CASES = [
                  _labels("probe-3", "AvailabilityBudgetBurn", "page", "slo", "availability"),
                  _labels("probe-4", "AvailabilityBudgetBurn", "page", "slo", "availability"),
                  id="service down inhibits that service's other alerts, not another service's"),
+    pytest.param(_labels("probe-5", "CheckoutBurn", "pageteam", "slo", "checkout", tier="page"),
+                 _labels("probe-5", "CheckoutBurn", "slack", "slo", "checkout", tier="ticket"),
+                 _labels("probe-5", "RefundBurn", "slack", "slo", "refund", tier="ticket"),
+                 id="inhibition follows the tier when a spec chose its own severity values (Sloth)"),
 ]
 
 

@@ -13,17 +13,17 @@ KIND_UP = "up"  # the `up` threshold kind: the service cannot be scraped
 def inhibit_rules() -> list[dict]:
     return [
         {   # an SLO page covers the ticket of the same SLO: same budget, burning faster
-            "source_matchers": [matcher(C.LABEL_ALERT_KIND, KIND_SLO), matcher(C.LABEL_SEVERITY, C.SEVERITY_PAGE)],
-            "target_matchers": [matcher(C.LABEL_ALERT_KIND, KIND_SLO), matcher(C.LABEL_SEVERITY, C.SEVERITY_TICKET)],
+            "source_matchers": [matcher(C.LABEL_ALERT_KIND, KIND_SLO), matcher(C.LABEL_TIER, C.TIER_PAGE)],
+            "target_matchers": [matcher(C.LABEL_ALERT_KIND, KIND_SLO), matcher(C.LABEL_TIER, C.TIER_TICKET)],
             "equal": [C.LABEL_SERVICE, C.LABEL_SLO],
         },
         {   # a critical threshold level covers its warning level (same alert name, same service)
-            "source_matchers": [SLOGEN_ALERTS, matcher(C.LABEL_SEVERITY, C.SEVERITY_CRITICAL)],
-            "target_matchers": [SLOGEN_ALERTS, matcher(C.LABEL_SEVERITY, C.SEVERITY_WARNING)],
+            "source_matchers": [SLOGEN_ALERTS, f'{C.LABEL_ALERT_KIND}!="{KIND_SLO}"', matcher(C.LABEL_TIER, C.TIER_PAGE)],
+            "target_matchers": [SLOGEN_ALERTS, f'{C.LABEL_ALERT_KIND}!="{KIND_SLO}"', matcher(C.LABEL_TIER, C.TIER_TICKET)],
             "equal": ["alertname", C.LABEL_SERVICE],
         },
         {   # a service that is down explains every other symptom of that service
-            "source_matchers": [matcher(C.LABEL_ALERT_KIND, KIND_UP), matcher(C.LABEL_SEVERITY, C.SEVERITY_CRITICAL)],
+            "source_matchers": [matcher(C.LABEL_ALERT_KIND, KIND_UP), matcher(C.LABEL_TIER, C.TIER_PAGE)],
             "target_matchers": [SLOGEN_ALERTS, f'{C.LABEL_ALERT_KIND}!="{KIND_UP}"'],
             "equal": [C.LABEL_SERVICE],
         },

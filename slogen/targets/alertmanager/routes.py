@@ -46,9 +46,9 @@ def matcher(label: str, value: str) -> str:
     return f'{label}="{escaped}"'
 
 
-def severity_matcher(paging: bool) -> str:
-    values = C.PAGING_SEVERITIES if paging else C.TICKET_SEVERITIES
-    return f'{C.LABEL_SEVERITY}=~"{"|".join(values)}"'
+def tier_matcher(paging: bool) -> str:
+    """Routes follow the tier label, not `severity`, whose values a spec may choose."""
+    return matcher(C.LABEL_TIER, C.TIER_PAGE if paging else C.TIER_TICKET)
 
 
 SLOGEN_ALERTS = f'{C.LABEL_ALERT_KIND}=~".+"'  # every alert slogen writes carries slogen_kind
@@ -60,7 +60,7 @@ def expected_receiver(alert: Alert, bundle: Bundle) -> str:
 
 
 def _class_route(paging: bool, receiver: str, bundle: Bundle, extra: list[str] = ()) -> dict:
-    return {"matchers": [*extra, severity_matcher(paging)], "receiver": receiver,
+    return {"matchers": [*extra, tier_matcher(paging)], "receiver": receiver,
             **timing(PAGE if paging else TICKET, bundle)}
 
 

@@ -32,10 +32,6 @@ def use(name: str) -> str:
     return '{{ template "%s" . }}' % name
 
 
-def _any_of(label: str, values: tuple[str, ...]) -> str:
-    return "(or " + " ".join(f'(eq .CommonLabels.{label} "{v}")' for v in values) + ")"
-
-
 def _first(field: str) -> str:
     """An annotation of the group's first firing alert (its first alert once all resolved)."""
     return ("{{- $a := index .Alerts 0 -}}{{- if .Alerts.Firing }}{{ $a = index .Alerts.Firing 0 }}{{ end -}}"
@@ -68,7 +64,7 @@ def text(source: str | None) -> str:
                      f"<{{{{ .Annotations.{C.ANNOTATION_DASHBOARD} }}}}|Dashboard>\n"
                      "{{ end }}"),
         PAGERDUTY_DESCRIPTION: f"{use(TITLE)}: {use(SUMMARY)}",
-        PAGERDUTY_SEVERITY: (f"{{{{ if {_any_of(sev, C.PAGING_SEVERITIES)} }}}}critical"
+        PAGERDUTY_SEVERITY: (f"{{{{ if eq .CommonLabels.{C.LABEL_TIER} \"{C.TIER_PAGE}\" }}}}critical"
                              "{{ else }}warning{{ end }}"),
         PAGERDUTY_CLASS: (f"{{{{ with .CommonLabels.{slo} }}}}slo:{{{{ . }}}}"
                           f"{{{{ else }}}}{{{{ .CommonLabels.{C.LABEL_ALERT_KIND} }}}}{{{{ end }}}}"),
