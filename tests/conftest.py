@@ -1,30 +1,11 @@
-"""Shared test helpers. Tests that need a real tool call `require(tool)`: with
-SLOGEN_REQUIRE_TOOLS=1 (set by .ci/run) a missing tool fails the test, otherwise it skips."""
+"""Session fixtures shared by every test folder (plain helpers are in helpers.py)."""
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SPECS = ROOT / "specs"
-
-
-def require(tool: str) -> str:
-    path = shutil.which(tool)
-    if path:
-        return path
-    message = f"{tool} is not installed (Debian: prometheus / prometheus-alertmanager)"
-    if os.environ.get("SLOGEN_REQUIRE_TOOLS") == "1":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-def run(cmd: list[str], cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+from helpers import SPECS
 
 
 @pytest.fixture(scope="session")

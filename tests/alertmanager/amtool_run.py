@@ -5,7 +5,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from conftest import require
+from helpers import require
 
 
 def amtool() -> str:

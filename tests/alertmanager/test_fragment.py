@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from amtool_run import check_config, routes_test
-from conftest import SPECS
+from helpers import SPECS
 from slogen import api
 from slogen.diagnostics import Diagnostics
 from slogen.model.alerts import service_alerts

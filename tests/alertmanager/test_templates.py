@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from amtool_run import notification_data, render
-from conftest import SPECS
+from helpers import SPECS
 from slogen import api
 from slogen.diagnostics import Diagnostics
 from slogen.model.alerts import service_alerts

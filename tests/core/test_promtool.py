@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SPECS, require, run
+from helpers import SPECS, require, run
 
 SERVICES = sorted(p.stem for p in SPECS.rglob("*.yaml") if "apiVersion: slogen/v1\nkind: Bundle" not in p.read_text())
 
@@ -45,23 +45,25 @@ def test_generated_unit_tests_pass(built_specs, name):
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
 
 
+# (sentence, test file, old, new, how many occurrences). Making an AND of two windows more
+# sensitive needs both sides changed; less sensitive shows with one side.
 MUTATIONS = [
-    ("a page threshold made less sensitive", "ggen-mcp.test.yml", "(14.4 * 0.001)", "(20 * 0.001)"),
-    ("a ticket threshold made more sensitive", "ggen-mcp.test.yml", "(1 * 0.001)", "(0.8 * 0.001)"),
+    ("a page threshold made less sensitive", "ggen-mcp.test.yml", "(14.4 * 0.001)", "(20 * 0.001)", 1),
+    ("a ticket threshold made more sensitive", "ggen-mcp.test.yml", "(1 * 0.001)", "(0.8 * 0.001)", 2),
     ("a long window that reads the wrong span (numerator only)", "ggen-mcp.windows.test.yml",
      'sum_over_time(slogen:sli_errors:rate5m{service="ggen-mcp",slo="availability"}[6h])',
-     'sum_over_time(slogen:sli_errors:rate5m{service="ggen-mcp",slo="availability"}[5h])'),
+     'sum_over_time(slogen:sli_errors:rate5m{service="ggen-mcp",slo="availability"}[5h])', 1),
     ("a threshold level moved", "mcp-hub.test.yml", "mcp_hub_queue_depth{job=\"mcp-hub\"} > 50",
-     "mcp_hub_queue_depth{job=\"mcp-hub\"} > 70"),
+     "mcp_hub_queue_depth{job=\"mcp-hub\"} > 70", 1),
     ("a warning that forgot its for", "mcp-hub.test.yml", "for: 15m\n        labels:\n          severity: warning\n"
      "          team: mcp-hub\n          service: mcp-hub\n          slogen_kind: cpu",
      "labels:\n          severity: warning\n          team: mcp-hub\n          service: mcp-hub\n"
-     "          slogen_kind: cpu"),
+     "          slogen_kind: cpu", 1),
 ]
 
 
-@pytest.mark.parametrize("test_file,old,new", [m[1:] for m in MUTATIONS], ids=[m[0] for m in MUTATIONS])
-def test_a_broken_rule_fails_its_generated_tests(built_specs, tmp_path, test_file, old, new):
+@pytest.mark.parametrize("test_file,old,new,count", [m[1:] for m in MUTATIONS], ids=[m[0] for m in MUTATIONS])
+def test_a_broken_rule_fails_its_generated_tests(built_specs, tmp_path, test_file, old, new, count):
     promtool = require("promtool")
     bundle = tmp_path / "out"
     shutil.copytree(built_specs / "prometheus", bundle / "prometheus")
@@ -69,7 +71,7 @@ def test_a_broken_rule_fails_its_generated_tests(built_specs, tmp_path, test_fil
     rules = bundle / "prometheus" / "rules" / f"{service}.rules.yml"
     text = rules.read_text()
     assert old in text, f"mutation target not found in {rules.name}"
-    rules.write_text(text.replace(old, new, 1))
+    rules.write_text(text.replace(old, new, count))
     assert run([promtool, "check", "rules", str(rules)]).returncode == 0  # still valid rules
     proc = run([promtool, "test", "rules", str(bundle / "prometheus" / "tests" / test_file)])
     assert proc.returncode != 0, "the generated tests did not notice a broken rule"

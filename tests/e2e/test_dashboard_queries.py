@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import require
+from helpers import require
 from stack import running_stack, wait_until
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "grafana"))

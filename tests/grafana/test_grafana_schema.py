@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import require
+from helpers import require
 
 TSC = Path(__file__).resolve().parent / "tsc"
 SCHEMA = "@grafana/schema"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SPECS
+from helpers import SPECS
 from slogen import api
 from slogen.cli import main
 from slogen.diagnostics import Diagnostics

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SPECS, require, run
+from helpers import SPECS, require, run
 from slogen import api, yamlout
 from slogen.diagnostics import Diagnostics
 from slogen.model.types import BurnWindow

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import require, run
+from helpers import require, run
 from slogen import api
 from slogen.cli import main
 from slogen.review.init import KINDS

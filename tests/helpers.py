@@ -1,0 +1,36 @@
+"""Helpers shared by every test folder. A module of its own (not conftest.py): test folders have no
+__init__.py, so every conftest.py is the module `conftest` and `from conftest import ...` would
+find whichever one pytest imported last.
+
+Tests that need a real tool call `require(tool)`: with SLOGEN_REQUIRE_TOOLS=1 (set by .ci/run) a
+missing tool fails the test, otherwise it skips."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = ROOT / "specs"
+
+_PACKAGES = {"promtool": "Debian package prometheus", "prometheus": "Debian package prometheus",
+             "amtool": "Debian package prometheus-alertmanager",
+             "prometheus-alertmanager": "Debian package prometheus-alertmanager",
+             "npm": "Debian package npm", "node": "Debian package nodejs"}
+
+
+def require(tool: str) -> str:
+    path = shutil.which(tool)
+    if path:
+        return path
+    message = f"{tool} is not installed ({_PACKAGES.get(tool, 'see README, Development')})"
+    if os.environ.get("SLOGEN_REQUIRE_TOOLS") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def run(cmd: list[str], cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
