@@ -17,3 +17,9 @@ def built_specs(tmp_path_factory) -> Path:
     result = api.build([SPECS], out)
     assert result.ok, [str(d) for d in result.diagnostics]
     return out
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.xdist_group("e2e"))

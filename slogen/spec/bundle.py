@@ -27,6 +27,7 @@ def _absolute(value: str) -> str:
 
 
 class PagerDutyReceiver(Strict):
+    """PagerDuty Events v2; the routing key is read from a file on the Alertmanager host."""
     routing_key_file: str = doc("""File holding the PagerDuty Events v2 routing key, relative to
         `secrets_dir` (or absolute). The key itself never appears in a spec or in `out/`.""")
     url: str | None = doc("""PagerDuty events API URL (default: PagerDuty's own). Not a secret; set it
@@ -36,6 +37,7 @@ class PagerDutyReceiver(Strict):
 
 
 class SlackReceiver(Strict):
+    """A Slack channel through an incoming webhook whose URL is read from a file."""
     channel: str = doc("Slack channel, e.g. `#mcp-production-alerts`.")
     api_url_file: str = doc("File holding the Slack webhook URL, relative to `secrets_dir` (or absolute).")
     api_url: str | None = _refused("api_url_file")
@@ -43,12 +45,14 @@ class SlackReceiver(Strict):
 
 
 class WebhookReceiver(Strict):
+    """A generic webhook whose URL is read from a file (needs Alertmanager 0.26 or later)."""
     url_file: str = doc("""File holding the webhook URL, relative to `secrets_dir` (or absolute). Written as
         Alertmanager's `url_file`, which needs Alertmanager 0.26 or later.""")
     url: str | None = _refused("url_file")
 
 
 class EmailReceiver(Strict):
+    """E-mail through an SMTP smarthost."""
     to: str = doc("Address, e.g. `mcp-alerts@company.com`.")
     smarthost: str = doc("SMTP server as `host:port`, e.g. `smtp.company.com:587`.")
     from_: str = Field(alias="from", description="Sender address, e.g. `alertmanager@company.com`.")
@@ -59,6 +63,7 @@ class EmailReceiver(Strict):
 
 
 class ReceiverSpec(Strict):
+    """A named notification target with one integration."""
     name: Name = doc("Receiver name; teams and tiers refer to it.")
     pagerduty: PagerDutyReceiver | None = doc("Send to a PagerDuty service.", default=None)
     slack: SlackReceiver | None = doc("Send to a Slack channel.", default=None)
@@ -67,12 +72,14 @@ class ReceiverSpec(Strict):
 
 
 class TeamSpec(Strict):
+    """Where a team's pages and tickets go."""
     name: Name = doc("Team name as used by services' `team`.")
     page: Name = doc("Receiver for pages (SLO page alerts, critical threshold levels).")
     ticket: Name = doc("Receiver for tickets (SLO ticket alerts, warning threshold levels).")
 
 
 class BundleSpec(Strict):
+    """The bundle file (`kind: Bundle`): receivers, teams, links and the secrets folder."""
     apiVersion: Literal["slogen/v1"] = doc("Spec format version.")
     kind: Literal["Bundle"] = doc("`Bundle`: bundle-wide settings.")
     runbook_base_url: str = doc("""Base URL of the runbooks folder as people browse it, e.g. the monitoring

@@ -15,6 +15,7 @@ from slogen.thresholds import ThresholdSpec
 
 
 class WindowSpec(Strict):
+    """One burn-rate window pair of a tier (see ALERT-MATH: factor = share × period / long)."""
     severity: Literal["page", "ticket"] = doc("Which tier this window pair alerts on.")
     budget_percent: float = doc("""Share of the period's error budget that may burn within `long` before the
         alert fires. The burn-rate factor is budget_percent/100 × period / long.""", gt=0, le=100)
@@ -29,6 +30,7 @@ class WindowSpec(Strict):
 
 
 class TierSpec(Strict):
+    """Options of one notification tier: pages (fast burns, critical levels) or tickets."""
     disabled: bool = doc("Do not generate alerts of this tier.", default=False)
     receiver: str | None = doc("""Receiver (from the bundle file) that gets this tier; default: the team's
         page or ticket receiver.""", default=None)
@@ -39,6 +41,7 @@ class TierSpec(Strict):
 
 
 class AlertingSpec(Strict):
+    """Alerting options of a service; an SLO may override any of them."""
     page: TierSpec = doc("Options of page alerts (fast burns, and critical threshold levels).",
                          default_factory=TierSpec)
     ticket: TierSpec = doc("Options of ticket alerts (slow burns, and warning threshold levels).",
@@ -51,11 +54,13 @@ class AlertingSpec(Strict):
 
 
 class SLOAlerting(AlertingSpec):
+    """An SLO's alerting options: the service's, overridden field by field, plus the alert name."""
     name: AlertName | None = doc("""Alert name for this SLO's burn-rate alerts (page and ticket share it,
         told apart by `severity`). Default: the SLO name in CamelCase + `BudgetBurn`.""", default=None)
 
 
 class SLOSpec(Strict):
+    """A service level objective: an SLI, a target share of good events and a rolling period."""
     name: Name = doc("SLO name, unique within the service, e.g. `availability`, `latency-p95`.")
     description: str = doc("What the SLO promises, in a sentence.", default="")
     objective: float | None = doc("""Target in percent of good events, e.g. 99.9. For latency SLIs it
@@ -92,6 +97,7 @@ class SLOSpec(Strict):
 
 
 class ServiceSpec(Strict):
+    """A service file (`apiVersion: slogen/v1`, `kind: Service`): its SLOs and threshold alerts."""
     apiVersion: Literal["slogen/v1"] = doc("Spec format version.")
     kind: Literal["Service"] = doc("`Service` (the default) for a service spec.", default="Service")
     service: Name = doc("Service name, unique across the bundle; becomes the `service` label.")
