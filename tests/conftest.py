@@ -19,6 +19,10 @@ def built_specs(tmp_path_factory) -> Path:
     return out
 
 
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/*/out from a fresh build")
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "/tests/e2e/" in str(item.fspath):
