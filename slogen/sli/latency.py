@@ -8,40 +8,23 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import field_validator
-from pydantic_core import PydanticCustomError
-
 from slogen import promql
 from slogen.durations import format_duration
 from slogen.series import Series, Untestable, counter, series
 from slogen.sli.kind import SLIKind
-from slogen.spec.common import LabelMatchers, Seconds, Strict, doc
+from slogen.spec.common import HistogramName, LabelMatchers, Percentile, Seconds, Strict, doc
 
 
 class LatencySLI(Strict):
     kind: Literal["latency"] = doc("Requests served within a latency threshold, from a histogram.")
-    histogram: str = doc("""Histogram metric name without suffix, e.g. `http_request_duration_seconds`
+    histogram: HistogramName = doc("""Histogram metric name without suffix, e.g. `http_request_duration_seconds`
         (slogen reads its `_bucket` and `_count` series).""")
     selector: LabelMatchers = doc('Label matchers for the histogram series, e.g. `{job="api"}`.', default="")
     threshold: Seconds = doc("""Latency bound: `1s`, `250ms` or a number of seconds. Must be a bucket
         bound (`le`) of the histogram.""")
-    percentile: float = doc("""Share of requests that must be within the threshold, in percent: 95 for
+    percentile: Percentile = doc("""Share of requests that must be within the threshold, in percent: 95 for
         "p95 < 1s". It is the SLO's objective; leave `objective` out or give the same number.""")
 
-    @field_validator("histogram")
-    @classmethod
-    def _metric(cls, value: str) -> str:
-        if not promql.METRIC_NAME.match(value) or value.endswith(("_bucket", "_count", "_sum")):
-            raise PydanticCustomError("promql", "give the histogram's base name, e.g. "
-                                      "http_request_duration_seconds (without _bucket/_count)")
-        return value
-
-    @field_validator("percentile")
-    @classmethod
-    def _pct(cls, value: float) -> float:
-        if not 0 < value < 100:
-            raise PydanticCustomError("objective-range", "percentile must be between 0 and 100 (exclusive)")
-        return value
 
 
 def le_matcher(threshold: float) -> promql.Matcher:

@@ -81,56 +81,49 @@ LabelValue = Annotated[str, BeforeValidator(_label_value, json_schema_input_type
 Labels = dict[LabelName, LabelValue]
 
 
-def _selector(value: str) -> str:
-    if not isinstance(value, str):
-        raise PydanticCustomError("promql", "expected a metric selector string")
-    try:
-        promql.parse_selector(value)
-    except promql.PromQLError as exc:
-        raise PydanticCustomError("promql", "{e}", {"e": str(exc)}) from None
-    return value.strip()
+def _promql(check, what: str):
+    """A validator: `check(text)` raises PromQLError; its message becomes the diagnostic."""
+    def validate(value: str) -> str:
+        if not isinstance(value, str):
+            raise PydanticCustomError("promql", "expected {w} as a string", {"w": what})
+        try:
+            check(value)
+        except promql.PromQLError as exc:
+            raise PydanticCustomError("promql", "{e}", {"e": str(exc)}) from None
+        return value.strip()
+    return validate
 
 
-MetricSelector = Annotated[str, AfterValidator(_selector)]
-
-
-def _matchers(value: str) -> str:
-    try:
-        promql.parse_matchers(value)
-    except promql.PromQLError as exc:
-        raise PydanticCustomError("promql", "{e}", {"e": str(exc)}) from None
-    return value.strip()
-
-
-LabelMatchers = Annotated[str, AfterValidator(_matchers)]
-
-
-def _query(value: str) -> str:
-    if not isinstance(value, str):
-        raise PydanticCustomError("promql", "expected a PromQL query string")
+def _windowed(value: str) -> None:
     if not promql.has_placeholder(value):
         raise PydanticCustomError(
-            "window-placeholder", "this query has no {{window}} placeholder, so slogen cannot set its range",
-            {})
-    try:
-        promql.parse(promql.fill_window(value, "5m"))
-    except promql.PromQLError as exc:
-        raise PydanticCustomError("promql", "{e}", {"e": str(exc)}) from None
-    return value.strip()
+            "window-placeholder", "this query has no {{window}} placeholder, so slogen cannot set its range", {})
+    promql.parse(promql.fill_window(value, "5m"))
 
 
-WindowQuery = Annotated[str, AfterValidator(_query)]
+MetricSelector = Annotated[str, AfterValidator(_promql(promql.parse_selector, "a metric selector"))]
+LabelMatchers = Annotated[str, AfterValidator(_promql(promql.parse_matchers, "label matchers"))]
+WindowQuery = Annotated[str, AfterValidator(_promql(_windowed, "a PromQL query"))]
+Expression = Annotated[str, AfterValidator(_promql(promql.parse, "a PromQL expression"))]
 
 
-def _expr(value: str) -> str:
-    try:
-        promql.parse(value)
-    except promql.PromQLError as exc:
-        raise PydanticCustomError("promql", "{e}", {"e": str(exc)}) from None
-    return value.strip()
+def _histogram(value: str) -> str:
+    if not promql.METRIC_NAME.match(value) or value.endswith(("_bucket", "_count", "_sum")):
+        raise PydanticCustomError("promql", "give the histogram's base name, e.g. "
+                                  "http_request_duration_seconds (without _bucket/_count)")
+    return value
 
 
-Expression = Annotated[str, AfterValidator(_expr)]
+HistogramName = Annotated[str, AfterValidator(_histogram)]
+
+
+def _percentile(value: float) -> float:
+    if not 0 < value < 100:
+        raise PydanticCustomError("objective-range", "percentile must be between 0 and 100 (exclusive)")
+    return value
+
+
+Percentile = Annotated[float, AfterValidator(_percentile)]
 
 _SIZE = re.compile(r"^\s*([0-9.]+)\s*([KMGTP]i?B|B)?\s*$")
 _SIZE_UNITS = {None: 1, "B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "PB": 1e15,

@@ -3,13 +3,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import field_validator
-from pydantic_core import PydanticCustomError
-
 from slogen import promql
 from slogen.durations import parse_duration
 from slogen.series import Untestable, counter, series
-from slogen.spec.common import Duration, LabelMatchers, doc
+from slogen.spec.common import Duration, HistogramName, LabelMatchers, Percentile, doc
 from slogen.thresholds.kind import CompareLevel, Fixture, ThresholdBase, ThresholdKind, compare_phases, compare_rules
 
 TRAFFIC = 1000
@@ -17,19 +14,12 @@ TRAFFIC = 1000
 
 class LatencyThresholdSpec(ThresholdBase):
     kind: Literal["latency"] = doc("A percentile of a histogram (histogram_quantile), in seconds.")
-    histogram: str = doc("Histogram base name, e.g. `http_request_duration_seconds`.")
+    histogram: HistogramName = doc("Histogram base name, e.g. `http_request_duration_seconds`.")
     selector: LabelMatchers = doc('Label matchers, e.g. `{job="api"}`.', default="")
-    percentile: float = doc("Which percentile, e.g. 95.")
+    percentile: Percentile = doc("Which percentile, e.g. 95.")
     window: Duration = doc("Window of the rates.", default="5m")
     warning: CompareLevel | None = doc("Seconds, e.g. `{above: 2, for: 10m}`.", default=None)
     critical: CompareLevel | None = doc("Seconds, e.g. `{above: 5, for: 5m}`.", default=None)
-
-    @field_validator("percentile")
-    @classmethod
-    def _pct(cls, value: float) -> float:
-        if not 0 < value < 100:
-            raise PydanticCustomError("objective-range", "percentile must be between 0 and 100 (exclusive)")
-        return value
 
 
 def value_expr(spec: LatencyThresholdSpec) -> str:
