@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from tests.conftest import require, run
+from helpers import require, run
 from tests.formats.conftest import rules_data
 
 SERVICES = ["checkout", "inventory", "ledger", "search"]

@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 from slogen.model.types import RuleOutput
-from tests.conftest import require, run
+from helpers import require, run
 from tests.formats.conftest import FIXTURES, build, rules_data
 
 

@@ -9,7 +9,7 @@ import yaml
 
 from slogen.spec.schema import json_schema
 from slogen.targets.schema import PATH
-from tests.conftest import SPECS
+from helpers import SPECS
 
 jsonschema = pytest.importorskip("jsonschema")
 
