@@ -1,0 +1,15 @@
+"""The committed out/ is what `slogen build specs/` makes today (`--check` passes on main)."""
+from __future__ import annotations
+
+from helpers import ROOT
+
+
+def test_committed_out_is_fresh(monkeypatch):
+    from slogen import api
+
+    monkeypatch.chdir(ROOT)  # headers name specs relative to the working directory
+    result = api.build([ROOT / "specs"], ROOT / "out", check=True)
+    assert result.ok, [f"{d.position}: {d.message}" for d in result.diagnostics]
+    c = result.check
+    assert not c.stale, f"out/ is stale; run `slogen build specs/` and commit out/: changed={c.changed[:5]} " \
+                        f"missing={c.added[:5]} extra={c.removed[:5]}"
