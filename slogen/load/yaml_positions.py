@@ -6,6 +6,7 @@ position instead of being silently accepted or exhausting memory.
 """
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,9 +94,37 @@ class _TooBig(Exception):
         self.node = node
 
 
+def _too_deep(text: str) -> yaml.Mark | None:
+    """Where the nesting first exceeds MAX_DEPTH, from libyaml's events (an explicit stack, no
+    recursion). Checked before composing: libyaml's composer recurses per level, and 100,000 `[`
+    (200 KB, under the size limit) overflow the C stack and kill the process."""
+    loader = _Loader(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # reported with its position by the real load
+    finally:
+        loader.dispose()
+    return None
+
+
 def load_text(text: str, file: str, diags: Diagnostics) -> list[Source]:
     """Every document of a YAML stream (`---`-separated); empty documents are skipped."""
     sources: list[Source] = []
+    deep = _too_deep(text)
+    if deep is not None:
+        diags.error("yaml/too-complex", f"nested deeper than {MAX_DEPTH} levels",
+                    Position(file, deep.line + 1, deep.column + 1),
+                    hint="specs are small, flat documents; write the values out")
+        return sources
     loader = _Loader(text)
     try:
         while loader.check_node():
@@ -133,12 +162,21 @@ def load_text(text: str, file: str, diags: Diagnostics) -> list[Source]:
 
 def load_file(path: Path, file: str, diags: Diagnostics) -> list[Source]:
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            diags.error("input/too-large", f"file is {size} bytes; the limit is {MAX_FILE_BYTES}",
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):  # a FIFO would block forever, /dev/zero never ends
+            diags.error("input/not-a-file", "not a regular file (a device, FIFO or socket, maybe through a "
+                        "symbolic link)", Position(file), hint="specs/ should hold only spec files")
+            return []
+        if st.st_size > MAX_FILE_BYTES:
+            diags.error("input/too-large", f"file is {st.st_size} bytes; the limit is {MAX_FILE_BYTES}",
                         Position(file), hint="split it into one file per service")
             return []
-        raw = path.read_bytes()
+        with path.open("rb") as fh:  # bounded: the file may grow after stat
+            raw = fh.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            diags.error("input/too-large", f"file is over the limit of {MAX_FILE_BYTES} bytes",
+                        Position(file), hint="split it into one file per service")
+            return []
     except OSError as exc:
         diags.error("input/unreadable", f"cannot read file: {exc.strerror}", Position(file))
         return []
