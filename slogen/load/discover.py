@@ -12,7 +12,7 @@ SPEC_SUFFIXES = (".yaml", ".yml")
 def discover(paths: list[Path], diags: Diagnostics) -> list[Path]:
     found: set[Path] = set()
     for root in paths:
-        if root.is_file():
+        if root.is_file() or (root.exists() and not root.is_dir()):  # a FIFO or device: load refuses it
             found.add(root)
             continue
         if not root.is_dir():
