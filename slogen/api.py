@@ -63,7 +63,24 @@ def validate(paths: list[Path], time_scale: float = 1.0, dashboards: Path | None
     result = Result(diags, bundle)
     if bundle is not None:
         render_bundle(bundle, {}, diags)  # targets may find problems only they can see
+        check_generated_promql(bundle, diags)
     return result
+
+
+def check_generated_promql(bundle: Bundle, diags: Diagnostics) -> None:
+    """Every expression slogen writes must parse (promtool checks them again in the tests)."""
+    from slogen import promql
+    from slogen.targets.prometheus.rules import rule_groups
+
+    for service in bundle.services:
+        for group in rule_groups(service, bundle):
+            for rule in group["rules"]:
+                try:
+                    promql.parse(rule["expr"])
+                except promql.PromQLError as exc:
+                    name = rule.get("record") or rule.get("alert")
+                    diags.error("promql/generated", f"slogen generated an expression for `{name}` that does not "
+                                f"parse: {exc}", service.position, hint="please report this with the spec")
 
 
 def build(paths: list[Path], out_dir: Path, check: bool = False, time_scale: float = 1.0,

@@ -139,3 +139,15 @@ def test_unreachable_page_tier_is_a_warning_not_an_error(tmp_path):
 def test_spec_from_the_readme_builds(tmp_path):
     (tmp_path / "a.yaml").write_text(textwrap.dedent(GOOD))
     assert api.build([tmp_path], tmp_path / "out").ok
+
+
+def test_validate_parses_every_generated_expression(tmp_path, monkeypatch):
+    from slogen import promql
+
+    (tmp_path / "a.yaml").write_text(GOOD)
+    assert api.validate([tmp_path]).ok
+    real = promql.parse
+    monkeypatch.setattr(promql, "parse", lambda e: (_ for _ in ()).throw(promql.PromQLError("boom"))
+                        if "sum_over_time" in e else real(e))
+    result = api.validate([tmp_path])
+    assert not result.ok and {d.code for d in result.diagnostics} == {"promql/generated"}
