@@ -91,7 +91,9 @@ def _check_labels(labels: dict, path: tuple, p: Parsed, diags: Diagnostics) -> N
 
 def _tier(spec_tier, team: str, which: str, settings: Settings, p: Parsed, path: tuple, diags: Diagnostics) -> Tier:
     receiver = spec_tier.receiver
-    if receiver and settings.receivers and receiver not in {r.name for r in settings.receivers}:
+    # Also without a Bundle file: Alertmanager refuses a route to an undeclared receiver.
+    known = {r.name for r in settings.receivers} | {settings.default_receiver or C.RECEIVER_CATCH_ALL}
+    if receiver and receiver not in known:
         diags.error("spec/unknown-receiver", f"`{receiver}` is not a receiver of the bundle",
                     p.source.at(path + ("receiver",)), hint="declare it in the Bundle file's `receivers`")
     if receiver is None and team in settings.teams:
