@@ -153,6 +153,12 @@ def load_text(text: str, file: str, diags: Diagnostics) -> list[Source]:
         diags.error("yaml/syntax", message,
                     Position(file, mark.line + 1, mark.column + 1) if mark else Position(file),
                     hint="check indentation and quoting; PromQL with `{` or `:` needs quotes")
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, most C0 controls)
+        before = text[: exc.position]
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        diags.error("yaml/syntax", f"character U+{code:04X} is not allowed in YAML",
+                    Position(file, before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1),
+                    hint="remove it; write control characters as escapes in a double-quoted string")
     except yaml.YAMLError as exc:
         diags.error("yaml/syntax", str(exc), Position(file))
     finally:
