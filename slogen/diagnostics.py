@@ -125,7 +125,7 @@ def relative(path: Path) -> str:
     """Paths in messages and headers: relative to the working directory when possible."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, RuntimeError, OSError):  # RuntimeError: resolve() on a symlink loop
         return str(path)
 
 
