@@ -1,0 +1,105 @@
+"""Fuzzed specs (tests/hardening/strategies.py) never crash slogen, every refusal is positioned in
+the file, and every accepted spec builds a bundle the real tools accept.
+
+CI runs a few hundred examples. The long run (documented in the README):
+
+    SLOGEN_FUZZ_EXAMPLES=10000 python -m pytest tests/hardening/test_fuzz.py -q -p no:cacheprovider
+
+Tool checks (promtool check rules, amtool check-config, the dashboard checks of tests/grafana) run
+on every `SLOGEN_FUZZ_TOOLS_EVERY`-th accepted example (default 20). `promtool test rules` is not
+among them: a fuzzed `period: 1y` makes the generated unit tests evaluate a year of samples
+(minutes per example); tests/core runs the generated tests on the shipped specs."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+
+from helpers import require
+from slogen import api
+from slogen.diagnostics import Severity, render_github, render_human, render_json
+from strategies import spec_files
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "grafana"))
+from grafana_checks import layout_problems, query_problems, recorded, rule_problems  # noqa: E402
+
+EXAMPLES = int(os.environ.get("SLOGEN_FUZZ_EXAMPLES", "300"))
+TOOLS_EVERY = int(os.environ.get("SLOGEN_FUZZ_TOOLS_EVERY", "20"))
+STATS: Counter = Counter()
+
+
+def _write(folder: Path, docs: list[tuple[str, dict]]) -> dict[str, int]:
+    """The documents as files; returns each file's number of lines."""
+    lines = {}
+    for name, data in docs:
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
+        (folder / name).write_text(text, encoding="utf-8")
+        lines[str(folder / name)] = text.count("\n") + 1
+    return lines
+
+
+def _tool_checks(out: Path) -> None:
+    promtool, amtool = require("promtool"), require("amtool")
+    rules = sorted(map(str, (out / "prometheus" / "rules").glob("*.yml")))
+    proc = subprocess.run([promtool, "check", "rules", *rules], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = subprocess.run([amtool, "check-config", str(out / "alertmanager" / "alertmanager.yml")],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    recorded_rules = recorded(out / "prometheus" / "rules")
+    for path in sorted((out / "grafana").glob("*.json")):
+        dashboard = json.loads(path.read_text())
+        problems = layout_problems(dashboard) + query_problems(dashboard) + rule_problems(dashboard, recorded_rules)
+        assert not problems, (path.name, problems)
+    STATS["tool-checked"] += 1
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 300, print_blob=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+@given(docs=spec_files())
+def _one_example(docs):
+    folder = Path(tempfile.mkdtemp(prefix="slogen-fuzz-"))
+    try:
+        specs = folder / "specs"
+        specs.mkdir()
+        lines = _write(specs, docs)
+        result = api.validate([specs])  # must not raise: every problem is a diagnostic
+        for d in result.diagnostics:  # the three renderers take whatever a diagnostic holds
+            render_human(d), render_github(d)
+        json.loads(render_json(result.diagnostics))
+        STATS["examples"] += 1
+        if not result.ok:
+            STATS["refused"] += 1
+            errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
+            positioned = [d for d in errors if d.position and d.position.file in lines
+                          and 1 <= d.position.line <= lines[d.position.file] and d.position.col >= 1]
+            assert positioned, f"no error points into a spec file: {[(d.code, d.position) for d in errors]}"
+            return
+        STATS["accepted"] += 1
+        if STATS["accepted"] % TOOLS_EVERY == 1:
+            out = folder / "out"
+            built = api.build([specs], out)
+            assert built.ok, [(d.code, d.message) for d in built.diagnostics]
+            _tool_checks(out)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_fuzzed_specs_never_crash_refusals_are_positioned_and_bundles_pass_the_tools():
+    STATS.clear()
+    _one_example()
+    print(f"\nfuzz: {dict(STATS)}")
+    if os.environ.get("SLOGEN_FUZZ_STATS"):
+        Path(os.environ["SLOGEN_FUZZ_STATS"]).write_text(json.dumps(dict(STATS)) + "\n")
+    # a fuzzer that only produces refusals (or only valid specs) proves little
+    assert STATS["accepted"] >= STATS["examples"] * 0.1, dict(STATS)
+    assert STATS["refused"] >= STATS["examples"] * 0.1, dict(STATS)
+    assert STATS["tool-checked"] >= 1, dict(STATS)
