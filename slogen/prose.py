@@ -107,4 +107,5 @@ def render_go(template: str, value: float, labels: dict[str, str]) -> str:
             return labels.get(body[len("$labels."):], "<no value>")
         raise ValueError(f"unsupported template action {{{{ {body} }}}}")
 
-    return re.sub(r"\{\{(.*?)\}\}", sub, template)
+    # a string action first: the `}}` inside go_escape's `{{ "}}" }}` does not end the action
+    return re.sub(r'\{\{(\s*"[^"]*"\s*|.*?)\}\}', sub, template)
