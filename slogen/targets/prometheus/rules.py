@@ -13,6 +13,7 @@ from slogen import conventions as C
 from slogen.durations import format_duration
 from slogen.model import Bundle, SLO, Service
 from slogen.model.alerts import Alert, selector, service_alerts
+from slogen.prose import go_escape
 from slogen.writer import File
 
 PERIOD_INTERVAL = 300  # seconds; the period-long rules change slowly, evaluate them every 5m
@@ -70,7 +71,9 @@ def alert_rule(a: Alert) -> dict:
     rule: dict = {"alert": a.name, "expr": a.expr}
     if a.for_seconds:
         rule["for"] = format_duration(a.for_seconds)
-    rule["labels"] = a.labels
+    # Prometheus expands alerting-rule label values as templates too (annotations are already
+    # escaped when written): spec text in a label must arrive in Alertmanager as written.
+    rule["labels"] = {k: go_escape(v) for k, v in a.labels.items()}
     rule["annotations"] = a.annotations
     return rule
 
