@@ -31,7 +31,7 @@ from strategies import spec_files
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "grafana"))
 from grafana_checks import layout_problems, query_problems, recorded, rule_problems  # noqa: E402
 
-EXAMPLES = int(os.environ.get("SLOGEN_FUZZ_EXAMPLES", "300"))
+EXAMPLES = int(os.environ.get("SLOGEN_FUZZ_EXAMPLES", "200"))
 TOOLS_EVERY = int(os.environ.get("SLOGEN_FUZZ_TOOLS_EVERY", "20"))
 STATS: Counter = Counter()
 
@@ -62,7 +62,7 @@ def _tool_checks(out: Path) -> None:
     STATS["tool-checked"] += 1
 
 
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 300, print_blob=True, database=None,
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 200, print_blob=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
 @given(docs=spec_files())
 def _one_example(docs):
