@@ -241,7 +241,11 @@ def _threshold(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: 
             return None
     try:
         from slogen.thresholds.kind import steps
-        kind.fixture(t, steps(kind.phases(t))[:3])
+        # the inputs the generated unit test will need (targets/prometheus/unit_tests.py): all of them,
+        # since a later phase can be the impossible one (a latency level `below: 0`)
+        phases = kind.phases(t)
+        for values in ([[p.value] * p.minutes for p in phases] if t.kind == "disk_fill" else [steps(phases)]):
+            kind.fixture(t, values)
     except Untestable as exc:
         diags.error("threshold/untestable", str(exc), src.at(path))
         return None
