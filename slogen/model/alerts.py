@@ -144,7 +144,25 @@ def _title(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).lower().capitalize()
 
 
+_MEMO: dict[tuple[int, int], tuple[Service, Bundle, list[Alert]]] = {}
+_MEMO_SIZE = 4096
+
+
 def service_alerts(service: Service, bundle: Bundle) -> list[Alert]:
+    """Every alert of a service. Five targets ask for the same list, so it is built once per
+    (service, bundle) object pair; the model is frozen, so the list cannot go stale."""
+    key = (id(service), id(bundle))
+    hit = _MEMO.get(key)
+    if hit is not None and hit[0] is service and hit[1] is bundle:
+        return hit[2]
+    alerts = _service_alerts(service, bundle)
+    if len(_MEMO) >= _MEMO_SIZE:
+        _MEMO.clear()
+    _MEMO[key] = (service, bundle, alerts)
+    return alerts
+
+
+def _service_alerts(service: Service, bundle: Bundle) -> list[Alert]:
     out: list[Alert] = []
     for slo in service.slos:
         out.extend(slo_alerts(slo, bundle))
