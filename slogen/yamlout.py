@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+import yaml
+
 from slogen import promql
 
 _PLAIN = re.compile(r"^(?:[A-Za-z_/][A-Za-z0-9_./:-]*[A-Za-z0-9_./-]|[A-Za-z_/]|[0-9]+(?:ms|[smhdwy]))$")
@@ -28,14 +30,37 @@ def scalar(value) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return promql.format_number(value)
+        if value != value:
+            return ".nan"
+        if value in (float("inf"), float("-inf")):
+            return ".inf" if value > 0 else "-.inf"
+        text = promql.format_number(value)
+        if "e" in text and "." not in text:  # YAML 1.1 reads 1e-05 as a string; 1.0e-05 is a float
+            mantissa, exponent = text.split("e")
+            text = f"{mantissa}.0e{exponent}"
+        return text
     return _string(str(value))
 
 
+_INDICATORS = set("-?:,[]{}#&*!|>'\"%@`")
+_RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers
+
+
+def _plain_ok(s: str) -> bool:
+    """Whether YAML reads `s` back, unquoted in block context, as this very string."""
+    if not s or s != s.strip() or s[0] in _INDICATORS or s.endswith(":"):
+        return False
+    if ": " in s or " #" in s or "\t" in s or not _SAFE.fullmatch(s):
+        return False
+    if s.lower() in _RESERVED or s[0] in "0123456789+.~":
+        return _PLAIN.fullmatch(s) is not None and s.lower() not in _RESERVED
+    return not any(regexp.match(s) for _tag, regexp in _RESOLVERS.get(s[0], ()))
+
+
 def _string(s: str) -> str:
-    if _PLAIN.match(s) and s.lower() not in _RESERVED:
+    if _plain_ok(s):
         return s
-    if _SAFE.match(s):
+    if _SAFE.fullmatch(s):
         return "'" + s.replace("'", "''") + "'"
     return _double(s)
 
@@ -51,7 +76,7 @@ def _double(s: str) -> str:
             out.append("\\n")
         elif ch == "\t":
             out.append("\\t")
-        elif _SAFE.match(ch):
+        elif _SAFE.fullmatch(ch):
             out.append(ch)
         else:
             code = ord(ch)
@@ -63,7 +88,7 @@ def _block_ok(s: str) -> bool:
     if "\n" not in s or s.endswith("\n\n") or s.startswith((" ", "\n", "\t")):
         return False
     lines = s.rstrip("\n").split("\n")
-    return all(_BLOCK_LINE.match(line) and not line.endswith((" ", "\t")) for line in lines)
+    return all(_BLOCK_LINE.fullmatch(line) and not line.endswith((" ", "\t")) for line in lines)
 
 
 def _emit(value, indent: int, out: list[str]) -> None:
