@@ -11,6 +11,7 @@ with expected values computed exactly (a window that covered the wrong span woul
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -69,13 +70,19 @@ def _slo_inputs(slo: SLO, total: list[float], bad: list[float]) -> list[Series]:
     return SLI_KINDS[slo.kind].fixture(slo.sli, total, bad)
 
 
+@lru_cache(maxsize=4096)
+def _threshold(factor: float, budget: float) -> Fraction:
+    """The rule's `factor * budget`, as the exact decimal the rule file spells."""
+    return Fraction(factor).limit_denominator(10**6) * Fraction(budget).limit_denominator(10**9)
+
+
 def _firing(alerts: list[Alert], slo: SLO, bad: int, traffic: int, at: int) -> list[Expected]:
     """Which burn-rate alerts fire at step `at` when `bad` of `traffic` events per step fail."""
     ratio = Fraction(bad, traffic)
     out = []
     for a in alerts:
         w = a.window
-        threshold = Fraction(w.factor).limit_denominator(10**6) * Fraction(slo.budget).limit_denominator(10**9)
+        threshold = _threshold(w.factor, slo.budget)
         guard = not slo.min_events or Fraction(traffic, STEP) * int(w.long) >= slo.min_events
         if ratio > threshold and guard and at >= FIRST_EVAL + math.ceil(w.for_seconds / STEP):
             out.append(Expected(a, bad / traffic, {}))
@@ -184,16 +191,18 @@ def _labels_text(slo: SLO) -> str:
 def _window_ratio(span: int, base: int, step_at: int, at: int, bad: int) -> Fraction:
     """Exact sum_over_time(bad_rate[W]) / sum_over_time(all_rate[W]) at step `at`, where the
     base-window rates come from exact ranges (Prometheus 2.x ranges include both ends)."""
-    def errors(t: int) -> int:  # the bad-events counter at step t
-        return bad * min(max(t, 0), step_at)
+    def prefix(n: int) -> int:  # sum of the bad-events counter over steps 0..n (it rises until step_at)
+        if n < 0:
+            return 0
+        rising = min(n, step_at)
+        return bad * (rising * (rising + 1) // 2 + max(0, n - step_at) * step_at)
 
-    def summed(ts) -> Fraction:
-        return Fraction(sum(errors(t) - errors(t - base) for t in ts))
+    def summed(first: int, last: int) -> int:  # sum of counter(t) - counter(t - base), t in first..last
+        return prefix(last) - prefix(first - 1) - prefix(last - base) + prefix(first - base - 1)
 
     if span == base:  # the base window is recorded directly, not through sum_over_time
-        return summed([at]) / (WINDOW_TOTAL * base)
-    samples = range(at - span, at + 1)
-    return summed(samples) / (len(samples) * WINDOW_TOTAL * base)
+        return Fraction(summed(at, at), WINDOW_TOTAL * base)
+    return Fraction(summed(at - span, at), (span + 1) * WINDOW_TOTAL * base)
 
 
 # --- threshold alerts -----------------------------------------------------------------------

@@ -2,10 +2,10 @@
 only arrange words. All arithmetic (the budget maths) happens here, once, where it can be tested."""
 from __future__ import annotations
 
-import yaml
+
 
 from slogen import conventions as C
-from slogen import promql
+from slogen import promql, yamlout
 from slogen.durations import format_duration, humanize_duration
 from slogen.model import SLO, Bundle, Service, Threshold
 from slogen.model.alerts import Alert, selector
@@ -33,7 +33,7 @@ def receiver_of(alert: Alert, bundle: Bundle) -> str:
 
 def _spec_yaml(obj) -> str:
     data = obj.model_dump(by_alias=True, exclude_unset=True, mode="json")
-    return yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1000).rstrip()
+    return yamlout.dump(data).rstrip()
 
 
 def _selectors(*exprs: str) -> list[str]:
