@@ -49,11 +49,13 @@ def load_bundle(paths: list[Path], diags: Diagnostics, time_scale: float = 1.0,
 
 
 def render_bundle(bundle: Bundle, previous: dict[str, bytes], diags: Diagnostics,
-                  progress: parallel.Progress | None = None) -> dict[str, bytes]:
-    # every target, rendered to bytes (on two cores for a large fleet: slogen.parallel)
+                  progress: parallel.Progress | None = None, events: Diagnostics | None = None) -> dict[str, bytes]:
+    """Every target rendered to bytes (on two cores for a large fleet: slogen.parallel). Steps that
+    compare with the previous out/ (runbook notes of removed alerts) report into `events`: what
+    they say is about this change of out/, not about the specs, so it is not replayed from cache."""
     rendered = parallel.render_targets(TARGETS, bundle, previous, diags, progress)
     for _name, step in AFTER_RENDER:
-        rendered.update(step(rendered, previous, diags))
+        rendered.update(step(rendered, previous, diags if events is None else events))
     return dict(sorted(rendered.items()))
 
 
@@ -104,7 +106,10 @@ def build(paths: list[Path], out_dir: Path, check: bool = False, time_scale: flo
     if output is not None:  # how rule files are packaged (--format): a build option, not a spec
         bundle = result.bundle = replace(bundle, output=output)
     previous = writer.read_tree(out_dir)
-    result.rendered = render_bundle(bundle, previous, diags, progress)
+    events = Diagnostics()
+    result.rendered = render_bundle(bundle, previous, diags, progress, events)
+    replayable = Diagnostics(list(diags.items))
+    diags.extend(events)
     result.file_count = len(result.rendered)
     result.timings["render"] = time.perf_counter() - t0 - result.timings["model"]
     if diags.has_errors:
@@ -112,7 +117,7 @@ def build(paths: list[Path], out_dir: Path, check: bool = False, time_scale: flo
     if check:
         result.check = writer.compare(result.rendered, previous)
         if not result.check.stale and key:
-            cache.store(out_dir, key, result.rendered, diags)
+            cache.store(out_dir, key, result.rendered, replayable)
     else:
         try:
             writer.write_tree(out_dir, result.rendered)
@@ -120,8 +125,8 @@ def build(paths: list[Path], out_dir: Path, check: bool = False, time_scale: flo
             diags.error("output/busy", str(exc), hint="wait for the other build, or build into another folder")
         except OSError as exc:
             diags.error("output/write", f"cannot write {out_dir}: {exc.strerror or exc}")
-        if key:
-            cache.store(out_dir, key, result.rendered, diags)
+        if key and not diags.has_errors:
+            cache.store(out_dir, key, result.rendered, replayable)
     result.timings["total"] = time.perf_counter() - t0
     return result
 
