@@ -6,6 +6,8 @@ position instead of being silently accepted or exhausting memory.
 """
 from __future__ import annotations
 
+import bisect
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,15 +51,37 @@ class Source:
         return Position(self.file, *self.values.get((), (1, 1)))
 
 
+_YAML_ONLY_BREAKS = ("\u2028", "\u2029", "\x85")
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+class _Lines:
+    """Line and column of a mark as editors, git and the human renderer count them. YAML 1.1 also
+    breaks lines at U+2028, U+2029 and U+0085, so after one of those (PyYAML writes them raw)
+    libyaml's line numbers point below the real line; then the mark's index is recounted."""
+
+    def __init__(self, text: str):
+        self.starts = None
+        if any(c in text for c in _YAML_ONLY_BREAKS):
+            self.starts = [0] + [m.end() for m in _LINE_END.finditer(text)]
+
+    def __call__(self, mark: yaml.Mark) -> tuple[int, int]:
+        if self.starts is None:
+            return mark.line + 1, mark.column + 1
+        line = bisect.bisect_right(self.starts, mark.index)
+        return line, mark.index - self.starts[line - 1] + 1
+
+
 class _Walker:
-    def __init__(self, source: Source, diags: Diagnostics):
+    def __init__(self, source: Source, diags: Diagnostics, lines: _Lines):
         self.source = source
         self.diags = diags
         self.count = 0
         self.constructor = yaml.constructor.SafeConstructor()
+        self.lines = lines
 
     def pos(self, node: yaml.Node) -> tuple[int, int]:
-        return node.start_mark.line + 1, node.start_mark.column + 1
+        return self.lines(node.start_mark)
 
     def walk(self, node: yaml.Node, path: tuple, depth: int) -> Any:
         self.count += 1
@@ -119,10 +143,10 @@ def _too_deep(text: str) -> yaml.Mark | None:
 def load_text(text: str, file: str, diags: Diagnostics) -> list[Source]:
     """Every document of a YAML stream (`---`-separated); empty documents are skipped."""
     sources: list[Source] = []
+    lines = _Lines(text)
     deep = _too_deep(text)
     if deep is not None:
-        diags.error("yaml/too-complex", f"nested deeper than {MAX_DEPTH} levels",
-                    Position(file, deep.line + 1, deep.column + 1),
+        diags.error("yaml/too-complex", f"nested deeper than {MAX_DEPTH} levels", Position(file, *lines(deep)),
                     hint="specs are small, flat documents; write the values out")
         return sources
     loader = _Loader(text)
@@ -132,7 +156,7 @@ def load_text(text: str, file: str, diags: Diagnostics) -> list[Source]:
             if node is None:
                 continue
             source = Source(file=file, data=None, text=text)
-            walker = _Walker(source, diags)
+            walker = _Walker(source, diags, lines)
             try:
                 source.data = walker.walk(node, (), 0)
             except _TooBig as exc:
@@ -142,7 +166,7 @@ def load_text(text: str, file: str, diags: Diagnostics) -> list[Source]:
             except yaml.constructor.ConstructorError as exc:
                 mark = exc.problem_mark or exc.context_mark
                 diags.error("yaml/syntax", str(exc.problem or exc),
-                            Position(file, mark.line + 1, mark.column + 1) if mark else Position(file))
+                            Position(file, *lines(mark)) if mark else Position(file))
                 continue
             sources.append(source)
     except yaml.MarkedYAMLError as exc:
@@ -151,7 +175,7 @@ def load_text(text: str, file: str, diags: Diagnostics) -> list[Source]:
         if exc.context:
             message = f"{message} ({exc.context})"
         diags.error("yaml/syntax", message,
-                    Position(file, mark.line + 1, mark.column + 1) if mark else Position(file),
+                    Position(file, *lines(mark)) if mark else Position(file),
                     hint="check indentation and quoting; PromQL with `{` or `:` needs quotes")
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, most C0 controls)
         before = text[: exc.position]
