@@ -2,6 +2,7 @@
 diagnostics (see `slogen.spec.errors`); the error `type` is the diagnostic code's second half."""
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated
 
@@ -130,17 +131,28 @@ _SIZE_UNITS = {None: 1, "B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "PB
                "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40, "PiB": 2**50}
 
 
+MAX_NUMBER = 1e18  # within a 64-bit integer: levels are printed as whole numbers where they are
+
+
+def _finite(number: float) -> float:
+    # .nan/.inf reach JSON (dashboards) as invalid tokens; 1e300 overflowed 64-bit output
+    if not math.isfinite(number) or abs(number) > MAX_NUMBER:
+        raise PydanticCustomError("number", "{v} is not a usable level: give a finite number of at most 1e18",
+                                  {"v": number})
+    return number
+
+
 def _number(value) -> float:
     """A number, or a size such as `6GB` / `512MiB` (bytes)."""
     if isinstance(value, bool):
         raise PydanticCustomError("number", "expected a number, not true/false")
     if isinstance(value, (int, float)):
-        return float(value)
+        return _finite(float(value))
     if isinstance(value, str):
         m = _SIZE.match(value)
         if m:
             try:
-                return float(m.group(1)) * _SIZE_UNITS[m.group(2)]
+                return _finite(float(m.group(1)) * _SIZE_UNITS[m.group(2)])
             except ValueError:
                 pass
     raise PydanticCustomError("number", "'{v}' is not a number (sizes like 6GB or 512MiB are accepted)",
