@@ -1,7 +1,9 @@
 // slogen's dashboards: the model in (built by slogen/targets/grafana/model_json.py), one
-// dashboard per output file out: { "<service>.json": ..., "slo-overview.json": ... }.
+// dashboard per output file out: { "<service>.json": ... } or { "slo-overview.json": ... }.
 //
-//   model   the bundle as JSON (services, SLOs, thresholds, recording-rule names)
+//   model   the bundle as JSON (services, SLOs, thresholds, recording-rule names). With
+//           render: 'services', model.services are the services whose dashboards to make; with
+//           render: 'overview', every service as a short entry (name, uid, selector, SLOs).
 //   config  overrides of lib/config.libsonnet for every dashboard (dashboards/config.libsonnet)
 //   custom  file stem → the team's custom/<stem>.libsonnet, an object with optional fields:
 //             config     overrides for that dashboard only
@@ -16,11 +18,11 @@ function(model, config={}, custom={})
     local cfg = base + std.get(x, 'config', {});
     local panels = std.get(x, 'panels', []);
     make(cfg, if std.isFunction(panels) then panels(arg) else panels) + std.get(x, 'dashboard', {});
-  {
+  if model.render == 'overview' then {
+    [model.overview.file]: build(model.overview.stem, model,
+                                 function(cfg, extra) (import 'lib/overview.libsonnet')(model, cfg, extra)),
+  } else {
     [s.file]: build(s.stem, s,
                     function(cfg, extra) (import 'lib/service.libsonnet')(model, cfg, s, extra))
     for s in model.services
-  } + {
-    [model.overview.file]: build(model.overview.stem, model,
-                                 function(cfg, extra) (import 'lib/overview.libsonnet')(model, cfg, extra)),
   }

@@ -7,8 +7,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Mapping
 
-from slogen import cache, load, parallel, spec, writer
+from slogen import cache, incremental, load, parallel, spec, writer
 from slogen.diagnostics import Diagnostics, relative
 from slogen.model import Bundle, build_model
 from slogen.model.types import RuleOutput
@@ -24,23 +25,26 @@ class Result:
     timings: dict[str, float] = field(default_factory=dict)
     cached: bool = False  # out/ was already what this build makes (slogen.cache); `rendered` is then empty
     file_count: int = 0
+    reused: int = 0  # files an incremental build kept as they were in out/ (slogen.incremental)
 
     @property
     def ok(self) -> bool:
         return not self.diagnostics.has_errors
 
 
-def load_bundle(paths: list[Path], diags: Diagnostics, time_scale: float = 1.0,
-                dashboards: Path | None = None) -> Bundle | None:
-    files = load.discover(paths, diags)
-    if not files and not diags.has_errors:
-        diags.error("input/empty", f"no *.yaml or *.yml spec files under {', '.join(map(str, paths))}")
-    parsed = []
-    for path in files:
-        name = relative(path)
+def parse_files(files: list[tuple[Path, str]], diags: Diagnostics) -> dict[str, list]:
+    """Spec files (path, name as reported) → their parsed documents, before linking."""
+    by_file: dict[str, list] = {}
+    for path, name in files:
+        docs = by_file.setdefault(name, [])
         for source in load.load_file(path, name, diags):
-            parsed.extend(spec.parse(source, diags))
-    parsed = spec.link(parsed, diags)  # cross-document references (OpenSLO's indicatorRef, ...)
+            docs.extend(spec.parse(source, diags))
+    return by_file
+
+
+def model_of(by_file: dict[str, list], paths: list[Path], diags: Diagnostics, time_scale: float = 1.0,
+             dashboards: Path | None = None) -> Bundle | None:
+    parsed = spec.link([p for docs in by_file.values() for p in docs], diags)  # cross-document references
     user_dashboards = grafana.locate(paths, dashboards, diags)
     if diags.has_errors:
         return None
@@ -48,12 +52,20 @@ def load_bundle(paths: list[Path], diags: Diagnostics, time_scale: float = 1.0,
     return replace(bundle, dashboards=user_dashboards) if bundle is not None else None
 
 
-def render_bundle(bundle: Bundle, previous: dict[str, bytes], diags: Diagnostics,
+def load_bundle(paths: list[Path], diags: Diagnostics, time_scale: float = 1.0,
+                dashboards: Path | None = None) -> Bundle | None:
+    files = load.discover(paths, diags)
+    if not files and not diags.has_errors:
+        diags.error("input/empty", f"no *.yaml or *.yml spec files under {', '.join(map(str, paths))}")
+    return model_of(parse_files([(p, relative(p)) for p in files], diags), paths, diags, time_scale, dashboards)
+
+
+def render_bundle(bundle: Bundle, previous: Mapping[str, bytes], diags: Diagnostics,
                   progress: parallel.Progress | None = None, events: Diagnostics | None = None) -> dict[str, bytes]:
     """Every target rendered to bytes (on two cores for a large fleet: slogen.parallel). Steps that
     compare with the previous out/ (runbook notes of removed alerts) report into `events`: what
     they say is about this change of out/, not about the specs, so it is not replayed from cache."""
-    rendered = parallel.render_targets(TARGETS, bundle, previous, diags, progress)
+    rendered = parallel.render(TARGETS, bundle, bundle.services, {}, previous, diags, progress).files
     for _name, step in AFTER_RENDER:
         rendered.update(step(rendered, previous, diags if events is None else events))
     return dict(sorted(rendered.items()))
@@ -88,45 +100,114 @@ def check_generated_promql(bundle: Bundle, diags: Diagnostics) -> None:
 def build(paths: list[Path], out_dir: Path, check: bool = False, time_scale: float = 1.0,
           dashboards: Path | None = None, output: RuleOutput | None = None, use_cache: bool = True,
           progress: parallel.Progress | None = None) -> Result:
-    diags = Diagnostics()
     t0 = time.perf_counter()
-    key = cache.build_key(paths, {"time_scale": time_scale, "output": output}, dashboards) if use_cache else None
-    hit = cache.load(out_dir, key) if key else None
+    options = {"time_scale": time_scale, "output": output}
+    inputs = cache.read_inputs(paths, options, dashboards) if use_cache else None
+    hit = cache.load(out_dir, inputs.key) if inputs else None
     if hit is not None and cache.tree_matches(out_dir, hit.files):  # nothing changed since the last build
-        diags.items.extend(hit.warnings)
-        result = Result(diags, cached=True, file_count=len(hit.files))
+        result = Result(Diagnostics(list(hit.warnings)), cached=True, file_count=len(hit.files))
         result.check = writer.CheckResult([], [], []) if check else None
         result.timings["total"] = time.perf_counter() - t0
         return result
-    bundle = load_bundle(paths, diags, time_scale, dashboards)
+    if check or inputs is None:
+        if not use_cache:
+            incremental.forget(out_dir)
+        return _full(paths, out_dir, check, time_scale, dashboards, output, progress, inputs, t0)
+    plan = incremental.plan(out_dir, inputs.specs, options, inputs.dashboards)
+    if plan.incremental:
+        try:
+            result = _incremental(plan, paths, out_dir, time_scale, dashboards, output, progress, inputs, t0)
+        except writer.Moved:
+            result = None
+        if result is not None:
+            return result
+    return _full(paths, out_dir, check, time_scale, dashboards, output, progress, inputs, t0)
+
+
+def _full(paths, out_dir, check, time_scale, dashboards, output, progress, inputs, t0) -> Result:
+    """Every spec file through the whole pipeline."""
+    return _run(incremental.Plan({}), paths, out_dir, check, time_scale, dashboards, output, progress, inputs, t0,
+                files=None)
+
+
+def _incremental(plan, paths, out_dir, time_scale, dashboards, output, progress, inputs, t0) -> Result | None:
+    """Only the spec files of `plan.parse` through the pipeline; None when that cannot give what
+    a full build gives (the caller then runs one)."""
+    return _run(plan, paths, out_dir, False, time_scale, dashboards, output, progress, inputs, t0,
+                files=plan.parse)
+
+
+def _run(plan, paths, out_dir, check, time_scale, dashboards, output, progress, inputs, t0, files) -> Result | None:
+    diags = Diagnostics(plan.warnings())
+    if files is None:
+        found = load.discover(paths, diags)
+        if not found and not diags.has_errors:
+            diags.error("input/empty", f"no *.yaml or *.yml spec files under {', '.join(map(str, paths))}")
+        files = [(p, relative(p)) for p in found]
+    by_file = parse_files(files, diags)
+    units = incremental.units_of(by_file)
+    if plan.clean:
+        if sorted(set(by_file) - set(units)) != sorted(plan.globals):
+            return None  # a spec file stopped or started being self-contained (or has errors)
+    bundle = model_of(by_file, paths, diags, time_scale, dashboards)
+    if plan.clean and bundle is not None and {s.name for s in bundle.services} & plan.clean_services():
+        return None  # a service name in two files: let a full build report it
     result = Result(diags, bundle)
     result.timings["model"] = time.perf_counter() - t0
     if bundle is None:
         return result
     if output is not None:  # how rule files are packaged (--format): a build option, not a spec
         bundle = result.bundle = replace(bundle, output=output)
-    previous = writer.read_tree(out_dir)
+    previous = writer.Tree(out_dir)
     events = Diagnostics()
-    result.rendered = render_bundle(bundle, previous, diags, progress, events)
+    rendered = parallel.render(TARGETS, bundle, bundle.services, plan.cached_summaries(), previous, diags, progress,
+                               memo=plan.memo())
+    kept = plan.reused_files() | {p: plan.shared_record(p)[0] for p in rendered.kept}
+    keep = plan.reused_identities() | {p: plan.shared_record(p)[1:] for p in rendered.kept}
+    for _name, step in AFTER_RENDER:
+        rendered.files.update(step(writer.Overlay(rendered.files, kept, previous), previous, events))
+    result.rendered = dict(sorted(rendered.files.items()))
     replayable = Diagnostics(list(diags.items))
     diags.extend(events)
-    result.file_count = len(result.rendered)
+    result.file_count = len(result.rendered) + len(kept.keys() - result.rendered.keys())
+    result.reused = len(kept.keys() - result.rendered.keys())
     result.timings["render"] = time.perf_counter() - t0 - result.timings["model"]
     if diags.has_errors:
         return result
     if check:
         result.check = writer.compare(result.rendered, previous)
-        if not result.check.stale and key:
-            cache.store(out_dir, key, result.rendered, replayable)
-    else:
-        try:
-            writer.write_tree(out_dir, result.rendered)
-        except writer.Busy as exc:
-            diags.error("output/busy", str(exc), hint="wait for the other build, or build into another folder")
-        except OSError as exc:
-            diags.error("output/write", f"cannot write {out_dir}: {exc.strerror or exc}")
-        if key and not diags.has_errors:
-            cache.store(out_dir, key, result.rendered, replayable)
+        if not result.check.stale and inputs:
+            cache.store(out_dir, inputs.key, result.rendered, replayable)
+        return _timed(result, t0)
+    try:
+        writer.write_tree(out_dir, result.rendered, keep=keep)
+    except writer.Busy as exc:
+        diags.error("output/busy", str(exc), hint="wait for the other build, or build into another folder")
+    except OSError as exc:
+        diags.error("output/write", f"cannot write {out_dir}: {exc.strerror or exc}")
+    if inputs and not diags.has_errors:
+        cache.store(out_dir, inputs.key, result.rendered, replayable, reused=kept)
+        _record_units(out_dir, inputs, plan, units, replayable, rendered, kept)
+    return _timed(result, t0)
+
+
+def _record_units(out_dir, inputs, plan, units, replayable, rendered, kept) -> None:
+    """What the next build needs to redo only what changed (slogen.incremental)."""
+    all_units = {name: u.services for name, u in plan.clean.items()} | units
+    service_unit = {s: name for name, services in all_units.items() for s in services}
+    unit_files: dict[str, dict[str, str]] = {name: {p: rec[0] for p, rec in u.files.items()}
+                                             for name, u in plan.clean.items()}
+    for path, service in rendered.owners.items():
+        unit = service_unit.get(service)
+        if unit is not None and path in rendered.files:
+            unit_files.setdefault(unit, {})[path] = cache.digest(rendered.files[path])
+    shared = {target: (digest, {p: kept[p] if p in kept else cache.digest(rendered.files[p]) for p in paths})
+              for target, (digest, paths) in rendered.shared.items()}
+    incremental.store(out_dir, inputs.options, inputs.dashboards, incremental.Plan.of(inputs.specs), all_units,
+                      replayable.items, plan.cached_summaries() | rendered.summaries, unit_files, shared)
+
+
+def _timed(result: Result, t0: float) -> Result:
     result.timings["total"] = time.perf_counter() - t0
     return result
 

@@ -47,7 +47,7 @@ def code_digest() -> str:
     return _code_digest
 
 
-def _folder_digest(h, folder: str | None) -> None:
+def folder_digest(h, folder: str | None) -> None:
     if not folder or not os.path.isdir(folder):
         h.update(b"no dashboards folder\0")
         return
@@ -64,7 +64,7 @@ def inputs_key(spec_files: list[tuple[str, bytes]], options: dict, dashboards: s
     """The cache key: spec files as (name as reported, bytes), build options, dashboards folder, slogen."""
     h = hashlib.sha256(f"slogen-cache {FORMAT}\0{code_digest()}\0".encode())
     h.update(json.dumps(options, sort_keys=True, default=str).encode() + b"\0")
-    _folder_digest(h, dashboards)
+    folder_digest(h, dashboards)
     for name, data in spec_files:
         h.update(f"{name}\0{len(data)}\0".encode())
         h.update(data)
@@ -105,13 +105,16 @@ def load(out_dir: Path, key: str) -> Entry | None:
         return None
 
 
-def store(out_dir: Path, key: str, rendered: dict[str, bytes], diags: Diagnostics) -> None:
-    """Record a successful build. Best effort: a cache that cannot be written only costs time."""
+def store(out_dir: Path, key: str, rendered: dict[str, bytes], diags: Diagnostics,
+          reused: dict[str, str] | None = None) -> None:
+    """Record a successful build: the files written (`reused`: path → sha256 of files an
+    incremental build kept as they were). Best effort: a cache that cannot be written only costs time."""
     if diags.has_errors:
         return
+    files = {p: digest(b) for p, b in rendered.items()} | (reused or {})
     record = {
         "format": FORMAT, "key": key,
-        "files": {p: digest(b) for p, b in rendered.items()},
+        "files": dict(sorted(files.items())),
         "warnings": [{"code": d.code, "message": d.message, "hint": d.hint,
                       "position": [d.position.file, d.position.line, d.position.col] if d.position else None}
                      for d in diags.items],
@@ -147,9 +150,17 @@ def tree_matches(out_dir: Path, files: dict[str, str]) -> bool:
     return seen == len(files)
 
 
-def build_key(paths: list[Path], options: dict, dashboards: Path | None) -> str | None:
-    """The key of a build of `paths`, or None when the inputs cannot even be found (the build
-    itself then reports why)."""
+@dataclass
+class Inputs:
+    specs: list[tuple[Path, str, bytes]]  # (path, name as reported, bytes) of every spec file
+    dashboards: str | None                # the team's dashboards folder
+    key: str                              # the whole build's cache key
+    options: dict                         # the build options in it
+
+
+def read_inputs(paths: list[Path], options: dict, dashboards: Path | None) -> Inputs | None:
+    """The spec files, dashboards folder and key of a build of `paths`, or None when the inputs
+    cannot even be found or read (the build itself then reports why)."""
     from slogen import load
     from slogen.diagnostics import relative
     from slogen.targets import grafana
@@ -160,7 +171,12 @@ def build_key(paths: list[Path], options: dict, dashboards: Path | None) -> str 
     if probe.has_errors or not files:
         return None
     try:
-        specs = [(relative(p), p.read_bytes()) for p in files]
+        specs = [(p, relative(p), p.read_bytes()) for p in files]
     except OSError:
         return None
-    return inputs_key(specs, options, folder)
+    return Inputs(specs, folder, inputs_key([(name, data) for _p, name, data in specs], options, folder), options)
+
+
+def build_key(paths: list[Path], options: dict, dashboards: Path | None) -> str | None:
+    inputs = read_inputs(paths, options, dashboards)
+    return inputs.key if inputs else None

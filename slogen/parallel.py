@@ -1,80 +1,140 @@
-"""Run the targets on two cores for large bundles.
+"""Render the targets, on two cores for large bundles.
 
-The targets are independent pure functions of the model, so for a big fleet a forked child runs
-some of them (and renders their files) while this process runs the rest. Fork, not spawn: the
-child inherits the model and the previous out/ tree without pickling them; only the rendered
-bytes come back through a pipe. Below THRESHOLD services the ~20 ms of fork and the pipe cost
-more than they save, and with one core there is nothing to gain. Output is the same either way:
-each file is rendered by the same code, and the caller sorts the result.
-
-The split is by measured cost (benchmarks/fleet.py profile of a 1,000-service fleet): grafana
-(jsonnet plus JSON) and runbooks in the child, the Prometheus, Alertmanager and schema targets
-here; roughly half each."""
+Every target has a per-service half and a bundle-wide half (see slogen.targets). The per-service
+half is split by services: for a big fleet a forked child renders the files and summaries of one
+half of the services while this process renders the other half; then this process renders the
+bundle-wide files from every summary. Fork, not spawn: the child inherits the model and the
+previous out/ tree without pickling them; only rendered bytes and summaries come back through a
+pipe. Below THRESHOLD services the ~20 ms of fork and the pipe cost more than they save, and with
+one core there is nothing to gain. Output is the same either way: each file is rendered by the
+same code, and the caller sorts the result."""
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+import orjson
 
 from slogen import writer
 from slogen.diagnostics import Diagnostics, TargetError
 
 THRESHOLD = 50  # services
-CHILD = frozenset({"grafana", "runbooks"})
 
 Progress = Callable[[int, int, str], None]
 
 
-def _run(targets, bundle, previous, diags: Diagnostics, rendered: dict[str, bytes], step) -> None:
-    for name, target in targets:
-        try:
-            produced = target(bundle)
-        except TargetError as exc:
-            diags.error(exc.code, exc.message, hint=exc.hint)
-        else:
-            for f in produced:
-                rendered[f.path] = writer.render(f, previous.get(f.path))
-        step(name)
+@dataclass
+class Rendered:
+    files: dict[str, bytes] = field(default_factory=dict)
+    owners: dict[str, str] = field(default_factory=dict)              # path → service, per-service files
+    summaries: dict[str, dict[str, Any]] = field(default_factory=dict)  # service → target name → summary
+    shared: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # target → (summaries digest, files)
+    kept: list[str] = field(default_factory=list)  # bundle-wide files kept from the previous build (memo)
+
+    def update(self, other: "Rendered") -> None:
+        self.files.update(other.files)
+        self.owners.update(other.owners)
+        self.summaries.update(other.summaries)
 
 
-def _child(conn, targets, bundle, previous) -> None:
+def _guarded(diags: Diagnostics, call, *args):
     try:
-        diags, rendered = Diagnostics(), {}
-        _run(targets, bundle, previous, diags, rendered, lambda _name: None)
-        conn.send(("ok", rendered, diags.items))
-    except BaseException as exc:  # the parent runs these targets again and reports properly
+        return call(*args)
+    except TargetError as exc:
+        diags.error(exc.code, exc.message, hint=exc.hint)
+        return None
+
+
+def render_services(targets, bundle, services: Sequence, previous: Mapping[str, bytes], diags: Diagnostics,
+                    step: Callable[[str], None] = lambda _name: None) -> Rendered:
+    """The per-service files and the summaries of `services`."""
+    out = Rendered(summaries={s.name: {} for s in services})
+    for target in targets:
+        for f in _guarded(diags, target.service_files, bundle, services) or []:
+            out.files[f.path] = writer.render(f, previous.get(f.path))
+            out.owners[f.path] = f.service
+        if target.summary is not None:
+            for s in services:
+                out.summaries[s.name][target.name] = _guarded(diags, target.summary, s, bundle)
+        step(target.name)
+    return out
+
+
+def summaries_digest(of_target: Mapping[str, Any]) -> str:
+    return hashlib.sha256(orjson.dumps(of_target)).hexdigest()
+
+
+def render_shared(targets, bundle, summaries: Mapping[str, dict[str, Any]], previous: Mapping[str, bytes],
+                  diags: Diagnostics, out: Rendered, memo: Mapping[str, tuple[str, list[str]]] | None = None) -> None:
+    """The bundle-wide files, from the summaries of every service (any order: sorted here), into
+    `out`. A target's bundle-wide files depend on nothing but the bundle settings and its
+    summaries, so where `memo` (target → (digest of its summaries, its files) of the previous
+    build, settings unchanged) still matches, its files are kept as they are instead."""
+    names = sorted(summaries)
+    for target in targets:
+        of_target = {n: summaries[n].get(target.name) for n in names} if target.summary else {}
+        digest = summaries_digest(of_target)
+        if memo and target.name in memo and memo[target.name][0] == digest:
+            out.shared[target.name] = memo[target.name]
+            out.kept.extend(memo[target.name][1])
+            continue
+        files = _guarded(diags, target.shared_files, bundle, of_target) or []
+        for f in files:
+            out.files[f.path] = writer.render(f, previous.get(f.path))
+        out.shared[target.name] = (digest, [f.path for f in files])
+
+
+def _child(conn, targets, bundle, services, previous) -> None:
+    try:
+        diags = Diagnostics()
+        out = render_services(targets, bundle, services, previous, diags)
+        conn.send(("ok", out, diags.items))
+    except BaseException as exc:  # the parent renders these services again and reports properly
         conn.send(("failed", repr(exc), []))
     finally:
         conn.close()
 
 
-def use_child(bundle) -> bool:
-    return (len(bundle.services) >= THRESHOLD and (os.cpu_count() or 1) >= 2
+def use_child(services: Sequence) -> bool:
+    return (len(services) >= THRESHOLD and (os.cpu_count() or 1) >= 2
             and "fork" in multiprocessing.get_all_start_methods() and not os.environ.get("SLOGEN_NO_FORK"))
 
 
-def render_targets(targets, bundle, previous: dict[str, bytes], diags: Diagnostics,
-                   progress: Progress | None = None) -> dict[str, bytes]:
-    total, done = len(targets), [0]
+def render(targets, bundle, services: Sequence, cached: Mapping[str, dict[str, Any]],
+           previous: Mapping[str, bytes], diags: Diagnostics, progress: Progress | None = None,
+           memo: Mapping[str, tuple[str, list[str]]] | None = None) -> Rendered:
+    """Per-service files of `services`, then the bundle-wide files from their summaries and the
+    `cached` summaries of services not rendered this time (slogen.incremental; `memo`: see
+    render_shared)."""
+    total, done = len(targets) + 1, [0]
 
     def step(name: str) -> None:
         done[0] += 1
         if progress:
             progress(done[0], total, name)
 
-    rendered: dict[str, bytes] = {}
-    if not use_child(bundle):
-        _run(targets, bundle, previous, diags, rendered, step)
-        return rendered
-    mine = [t for t in targets if t[0] not in CHILD]
-    theirs = [t for t in targets if t[0] in CHILD]
+    services = sorted(services, key=lambda s: s.name)
+    if not use_child(services):
+        out = render_services(targets, bundle, services, previous, diags, step)
+    else:
+        half = len(services) // 2
+        out = _render_forked(targets, bundle, services[:half], services[half:], previous, diags, step)
+    render_shared(targets, bundle, {**cached, **out.summaries}, previous, diags, out, memo)
+    step("bundle")
+    return out
+
+
+def _render_forked(targets, bundle, theirs, mine, previous, diags: Diagnostics, step) -> Rendered:
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(send, theirs, bundle, previous), daemon=True)
+    child = ctx.Process(target=_child, args=(send, targets, bundle, theirs, previous), daemon=True)
     child.start()
     send.close()
     try:
-        _run(mine, bundle, previous, diags, rendered, step)
+        out = render_services(targets, bundle, mine, previous, diags, step)
         try:
             status, payload, items = receive.recv()
         except EOFError:  # the child died (killed, out of memory): do its share here
@@ -86,10 +146,8 @@ def render_targets(targets, bundle, previous: dict[str, bytes], diags: Diagnosti
             child.kill()
             child.join()
     if status == "ok":
-        rendered.update(payload)
-        diags.items.extend(items)
-        for name, _t in theirs:
-            step(name)
+        out.update(payload)
+        diags.items.extend(d for d in items if d not in diags.items)  # a target error is met by both halves
     else:
-        _run(theirs, bundle, previous, diags, rendered, step)
-    return rendered
+        out.update(render_services(targets, bundle, theirs, previous, diags))
+    return out

@@ -17,7 +17,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import orjson
 
@@ -32,6 +32,7 @@ class File:
     data: Any                 # YAML/JSON data, or text for kind "text"/"markdown"
     kind: str = "yaml"        # "yaml" | "json" | "text" | "markdown"
     source: str | None = None  # spec file it came from, for the header
+    service: str | None = None  # the one service it is about; None for bundle-wide files (see slogen.targets)
     # For files people edit below a marker (runbooks): previous bytes → bytes to write
     merge: Callable[[bytes | None], bytes] | None = field(default=None, compare=False)
 
@@ -51,16 +52,69 @@ def render(f: File, previous: bytes | None = None) -> bytes:
     return f.data.encode() if isinstance(f.data, str) else f.data
 
 
+class Tree(Mapping[str, bytes]):
+    """The files under a folder as a read-only mapping path → bytes; a file is read when first
+    asked for (an incremental build looks at few of them). Paths use forward slashes."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._paths: list[str] = []
+        self._data: dict[str, bytes] = {}
+        if root.is_dir():
+            for dirpath, dirnames, filenames in os.walk(root):
+                dirnames.sort()
+                rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
+                prefix = "" if rel == "." else rel + "/"
+                self._paths.extend(prefix + name for name in sorted(filenames))
+        self._set = set(self._paths)
+
+    def __getitem__(self, path: str) -> bytes:
+        data = self._data.get(path)
+        if data is None:
+            if path not in self._set:
+                raise KeyError(path)
+            data = self._data[path] = (self.root / path).read_bytes()
+        return data
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._set
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+
 def read_tree(root: Path) -> dict[str, bytes]:
-    out: dict[str, bytes] = {}
-    if not root.is_dir():
-        return out
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
-        for name in filenames:
-            p = Path(dirpath) / name
-            out[p.relative_to(root).as_posix()] = p.read_bytes()
-    return out
+    tree = Tree(root)
+    return {p: tree[p] for p in tree}
+
+
+class Overlay(Mapping[str, bytes]):
+    """The new bundle while it is being assembled: the files rendered now, plus the paths kept
+    as they are in the previous tree (read from it when asked for)."""
+
+    def __init__(self, fresh: dict[str, bytes], kept: Iterable[str], previous: Mapping[str, bytes]):
+        self.fresh, self.previous = fresh, previous
+        self.kept = set(kept) - fresh.keys()
+
+    def __getitem__(self, path: str) -> bytes:
+        if path in self.fresh:
+            return self.fresh[path]
+        if path in self.kept:
+            return self.previous[path]
+        raise KeyError(path)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.fresh or path in self.kept
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.fresh
+        yield from (p for p in self.kept)
+
+    def __len__(self) -> int:
+        return len(self.fresh) + len(self.kept)
 
 
 @dataclass
@@ -141,17 +195,57 @@ def _clean_scratch(out_dir: Path) -> None:
         shutil.rmtree(p, ignore_errors=True)
 
 
-def write_tree(out_dir: Path, rendered: dict[str, bytes], lock_wait: float = 30.0) -> None:
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:  # a file system without hard links
+        shutil.copyfile(src, dst)
+
+
+class Moved(RuntimeError):
+    """A file an incremental build meant to keep changed meanwhile (another build, an editor)."""
+
+
+def identity(path: Path | str) -> list[int] | None:
+    """What tells a file apart without reading it: [size, mtime_ns, inode]."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def write_tree(out_dir: Path, rendered: Mapping[str, bytes], lock_wait: float = 30.0,
+               keep: Mapping[str, list[int]] | None = None) -> None:
+    """Replace out_dir with `rendered` plus the files `keep` names (path → identity()), which are
+    taken from the current out_dir as they are: hard links, so an incremental build writes only
+    what changed. Raises Moved, and changes nothing, if one of them is not that file any more."""
     out_dir = out_dir.absolute()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    keep = keep or {}
     with _Lock(out_dir.parent, lock_wait):
+        kept = sorted(p for p in keep if p not in rendered)
+        for rel in kept:
+            if identity(out_dir / rel) != keep[rel]:
+                raise Moved(f"{out_dir / rel} changed during the build")
         _clean_scratch(out_dir)
         new = _scratch(out_dir, "new")
         new.mkdir()
+        base, src = str(new) + "/", str(out_dir) + "/"  # strings, not Paths: 14,000 files add up
+        made: set[str] = set()
+
+        def target(rel: str) -> str:
+            folder = rel.rpartition("/")[0]
+            if folder and folder not in made:
+                os.makedirs(base + folder, exist_ok=True)
+                made.add(folder)
+            return base + rel
+
         for rel in sorted(rendered):
-            target = new / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(rendered[rel])
+            with open(target(rel), "wb") as fh:
+                fh.write(rendered[rel])
+        for rel in kept:
+            _link_or_copy(src + rel, target(rel))
         if not out_dir.exists():
             os.rename(new, out_dir)
         elif _exchange(new, out_dir):

@@ -9,6 +9,6 @@ from slogen.writer import File
 PATH = "schema/slogen-v1.schema.json"
 
 
-def files(bundle: Bundle) -> list[File]:
+def shared_files(bundle: Bundle, summaries: dict) -> list[File]:
     del bundle  # the schema depends on slogen's version only
     return [File(PATH, json_schema(), kind="json")]

@@ -120,4 +120,4 @@ def test_a_corrupt_or_foreign_cache_is_ignored_and_replaced(fleet, tmp_path, mon
 
 def test_the_fork_path_is_taken_with_this_fleet(fleet):
     """Guards the comparisons above: with this fleet the render really runs in two processes."""
-    assert parallel.use_child(api.load_bundle([fleet], api.Diagnostics()))
+    assert parallel.use_child(api.load_bundle([fleet], api.Diagnostics()).services)

@@ -9,7 +9,7 @@ from slogen.model import Bundle
 from slogen.targets.alertmanager import templates
 from slogen.targets.alertmanager.inhibitions import inhibit_rules
 from slogen.targets.alertmanager.receivers import receivers
-from slogen.targets.alertmanager.routes import root_route, slogen_route
+from slogen.targets.alertmanager.routes import root_route, slogen_route, summary  # noqa: F401  (summary: see slogen.targets)
 from slogen.writer import File
 
 FOLDER = "alertmanager"
@@ -18,20 +18,21 @@ FRAGMENT = f"{FOLDER}/fragment.yml"
 TEMPLATES = f"{FOLDER}/{templates.PATH}"
 
 
-def config(bundle: Bundle) -> dict:
-    return {"route": root_route(bundle), "inhibit_rules": inhibit_rules(),
+def config(bundle: Bundle, summaries: dict[str, dict] | None = None) -> dict:
+    return {"route": root_route(bundle, summaries), "inhibit_rules": inhibit_rules(),
             "receivers": receivers(bundle.settings), "templates": [templates.PATH]}
 
 
-def fragment(bundle: Bundle) -> dict:
+def fragment(bundle: Bundle, summaries: dict[str, dict] | None = None) -> dict:
     """Merge into an existing config (see README, "Alertmanager"): `route` goes first in the root
     route's `routes`, the lists are appended to the config's own."""
-    return {"route": slogen_route(bundle), "inhibit_rules": inhibit_rules(),
+    return {"route": slogen_route(bundle, summaries), "inhibit_rules": inhibit_rules(),
             "receivers": receivers(bundle.settings), "templates": [templates.PATH]}
 
 
-def files(bundle: Bundle) -> list[File]:
+def shared_files(bundle: Bundle, summaries: dict[str, dict]) -> list[File]:
+    """Every file is bundle-wide; what they need of each service is `routes.summary`."""
     source = bundle.settings.source
-    return [File(CONFIG, config(bundle), source=source),
-            File(FRAGMENT, fragment(bundle), source=source),
+    return [File(CONFIG, config(bundle, summaries), source=source),
+            File(FRAGMENT, fragment(bundle, summaries), source=source),
             File(TEMPLATES, templates.text(source), kind="text")]

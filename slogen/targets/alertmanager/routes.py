@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from slogen import conventions as C
 from slogen.durations import format_duration
@@ -54,6 +55,20 @@ def tier_matcher(paging: bool) -> str:
 SLOGEN_ALERTS = f'{C.LABEL_ALERT_KIND}=~".+"'  # every alert slogen writes carries slogen_kind
 
 
+class Routed(NamedTuple):
+    """What routing needs to know of an alert (its service's summary, see slogen.targets)."""
+    service: str
+    name: str
+    paging: bool
+    receiver: str | None
+
+
+def summary(service, bundle: Bundle) -> dict:
+    """JSON data: the team and, per alert, [name, paging, receiver]."""
+    return {"team": service.team,
+            "alerts": [[a.name, a.paging, a.receiver] for a in service_alerts(service, bundle)]}
+
+
 def expected_receiver(alert: Alert, bundle: Bundle) -> str:
     """Where an alert must end up: its tier's receiver, else the catch-all."""
     return alert.receiver or catch_all(bundle.settings)
@@ -64,10 +79,10 @@ def _class_route(paging: bool, receiver: str, bundle: Bundle, extra: list[str] =
             **timing(PAGE if paging else TICKET, bundle)}
 
 
-def _team_routes(team: str, alerts: list[Alert], bundle: Bundle) -> dict | None:
+def _team_routes(team: str, alerts: list[Routed], bundle: Bundle) -> dict | None:
     default = bundle.settings.teams.get(team)
     specific: list[dict] = []
-    by_service: dict[tuple[str, bool], list[Alert]] = defaultdict(list)
+    by_service: dict[tuple[str, bool], list[Routed]] = defaultdict(list)
     for a in alerts:
         by_service[(a.service, a.paging)].append(a)
     for (service, paging), group in sorted(by_service.items(), key=lambda kv: (kv[0][0], not kv[0][1])):
@@ -89,12 +104,14 @@ def _team_routes(team: str, alerts: list[Alert], bundle: Bundle) -> dict | None:
     return {"matchers": [matcher(C.LABEL_TEAM, team)], "routes": specific + general}
 
 
-def slogen_route(bundle: Bundle) -> dict:
-    """The sub-tree for slogen's alerts: the fragment's `route`, and the generated root's only child."""
-    by_team: dict[str, list[Alert]] = defaultdict(list)
-    for service in bundle.services:
-        for a in service_alerts(service, bundle):
-            by_team[service.team].append(a)
+def slogen_route(bundle: Bundle, summaries: dict[str, dict] | None = None) -> dict:
+    """The sub-tree for slogen's alerts: the fragment's `route`, and the generated root's only child.
+    `summaries`: service name → `summary()`, by default of every service of the bundle."""
+    if summaries is None:
+        summaries = {s.name: summary(s, bundle) for s in bundle.services}
+    by_team: dict[str, list[Routed]] = defaultdict(list)
+    for name, facts in summaries.items():
+        by_team[facts["team"]].extend(Routed(name, *a) for a in facts["alerts"])
     routes = [r for team in sorted(by_team) if (r := _team_routes(team, by_team[team], bundle))]
     node = {"matchers": [SLOGEN_ALERTS], "receiver": catch_all(bundle.settings), "group_by": GROUP_BY,
             **timing(DEFAULT, bundle)}
@@ -103,6 +120,6 @@ def slogen_route(bundle: Bundle) -> dict:
     return node
 
 
-def root_route(bundle: Bundle) -> dict:
+def root_route(bundle: Bundle, summaries: dict[str, dict] | None = None) -> dict:
     return {"receiver": catch_all(bundle.settings), "group_by": GROUP_BY, **timing(DEFAULT, bundle),
-            "routes": [slogen_route(bundle)]}
+            "routes": [slogen_route(bundle, summaries)]}

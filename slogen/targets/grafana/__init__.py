@@ -1,4 +1,5 @@
-"""Grafana dashboards: one per service plus the SLO overview, from jsonnet, in ONE evaluation.
+"""Grafana dashboards: one per service plus the SLO overview, from jsonnet: one evaluation for all
+the service dashboards a build renders and one for the overview.
 
 slogen's jsonnet (`main.jsonnet` + `lib/`) ships inside the package (`jsonnet/`, in this repository
 a symlink to the top-level `dashboards/` folder where it is maintained). A team's own folder
@@ -6,8 +7,10 @@ a symlink to the top-level `dashboards/` folder where it is maintained). A team'
 slogen's library:
   config.libsonnet            overrides of lib/config.libsonnet for every dashboard
   custom/<stem>.libsonnet     extra panels / overrides for `<stem>.json` (a service, or slo-overview)
-Each jsonnet start-up costs ~30 ms, so every dashboard comes out of a single evaluate_snippet
-call; a snippet built here imports the team's files by absolute path.
+Each jsonnet start-up costs ~30 ms, so the service dashboards come out of a single evaluate_snippet
+call; a snippet built here imports the team's files by absolute path. The overview is a separate
+call on a small model (`overview_summary` of every service), so an incremental build
+(slogen.incremental) evaluates only the changed services' dashboards and the overview.
 """
 from __future__ import annotations
 
@@ -16,7 +19,8 @@ from pathlib import Path
 
 from slogen.diagnostics import Diagnostics, TargetError, relative
 from slogen.model import Bundle
-from slogen.targets.grafana.model_json import model_json
+from slogen.targets.grafana.model_json import (OVERVIEW_FILE, dashboard_file, overview_model, overview_summary,
+                                               services_model)
 from slogen.writer import File
 
 LIBRARY = Path(__file__).resolve().parent / "jsonnet"
@@ -46,8 +50,9 @@ def _string(text: str) -> str:
 
 
 def snippet(model: dict, user_dir: str | None) -> str:
-    """The one program evaluated per build: slogen's main.jsonnet applied to the team's files."""
-    stems = {s["stem"] for s in model["services"]} | {model["overview"]["stem"]}
+    """The program evaluated: slogen's main.jsonnet applied to the team's files."""
+    overview = model["render"] == "overview"
+    stems = {model["overview"]["stem"]} if overview else {s["stem"] for s in model["services"]}
     config, custom = "{}", []
     if user_dir:
         root = Path(user_dir)
@@ -55,20 +60,27 @@ def snippet(model: dict, user_dir: str | None) -> str:
             config = f"import {_string(str(root / CONFIG))}"
         folder = root / CUSTOM
         for f in sorted(folder.glob("*.libsonnet")) if folder.is_dir() else []:
-            if f.stem not in stems:
-                raise TargetError("grafana/custom-unknown",
-                                  f"{relative(f)}: no dashboard is called {f.stem}.json",
-                                  hint="name it after a service or slo-overview: " + ", ".join(sorted(stems)))
-            custom.append(f"{_string(f.stem)}: import {_string(str(f))}")
+            if f.stem in stems:
+                custom.append(f"{_string(f.stem)}: import {_string(str(f))}")
     main = _string(str(LIBRARY / "main.jsonnet"))
     return f"function(model) (import {main})(model, {config}, {{{', '.join(custom)}}})\n"
 
 
-def evaluate(bundle: Bundle) -> dict[str, dict]:
+def check_custom(user_dir: str | None, names: list[str]) -> None:
+    """A custom file named after no dashboard is an error (it would silently do nothing)."""
+    folder = Path(user_dir) / CUSTOM if user_dir else None
+    if folder is None or not folder.is_dir():
+        return
+    stems = set(names) | {OVERVIEW_FILE.removesuffix(".json")}
+    for f in sorted(folder.glob("*.libsonnet")):
+        if f.stem not in stems:
+            raise TargetError("grafana/custom-unknown", f"{relative(f)}: no dashboard is called {f.stem}.json",
+                              hint="name it after a service or slo-overview: " + ", ".join(sorted(stems)))
+
+
+def evaluate(model: dict, user_dir: str | None) -> dict[str, dict]:
     import _jsonnet
 
-    model = model_json(bundle)
-    user_dir = getattr(bundle, "dashboards", None)
     program = snippet(model, user_dir)
     try:
         # jpathdir: a team's custom file can `import 'lib/panels.libsonnet'` (slogen's helpers)
@@ -80,10 +92,25 @@ def evaluate(bundle: Bundle) -> dict[str, dict]:
     return json.loads(text)
 
 
-def files(bundle: Bundle) -> list[File]:
-    sources = {s.name: s.source for s in bundle.services}
+def service_files(bundle: Bundle, services) -> list[File]:
+    if not services:
+        return []
+    user_dir = getattr(bundle, "dashboards", None)
+    by_file = {dashboard_file(s.name): s for s in services}
     out = []
-    for name, dashboard in evaluate(bundle).items():
-        out.append(File(f"{FOLDER}/{name}", dashboard, kind="json",
-                        source=sources.get(name.removesuffix(".json"), bundle.settings.source)))
+    for name, dashboard in evaluate(services_model(bundle, services), user_dir).items():
+        s = by_file[name]
+        out.append(File(f"{FOLDER}/{name}", dashboard, kind="json", source=s.source, service=s.name))
     return out
+
+
+def summary(service, bundle: Bundle) -> dict:
+    return overview_summary(service, bundle)
+
+
+def shared_files(bundle: Bundle, summaries: dict[str, dict]) -> list[File]:
+    user_dir = getattr(bundle, "dashboards", None)
+    check_custom(user_dir, list(summaries))
+    model = overview_model(bundle, list(summaries.values()))
+    return [File(f"{FOLDER}/{name}", dashboard, kind="json", source=bundle.settings.source)
+            for name, dashboard in evaluate(model, user_dir).items()]

@@ -86,19 +86,31 @@ def _service(s: Service, bundle: Bundle) -> dict:
     }
 
 
-def _common_windows(bundle: Bundle) -> list[dict]:
+def overview_summary(s: Service, bundle: Bundle) -> dict:
+    """What the overview needs of a service (JSON data, see slogen.targets): its entry (who it is
+    and which SLOs it has; objectives and the like it reads from Prometheus, so that editing one
+    does not change the overview) and the long alert windows (seconds) of each SLO."""
+    entry = {"name": s.name, "team": s.team, "description": s.description, "uid": C.dashboard_uid(s.name),
+             "file": dashboard_file(s.name), "stem": s.name, "selector": _sel(**{C.LABEL_SERVICE: s.name}),
+             "slos": [{"name": slo.name, "selector": _sel(**{C.LABEL_SERVICE: slo.service, C.LABEL_SLO: slo.name})}
+                      for slo in s.slos]}
+    del bundle
+    return {"entry": entry, "longs": [sorted({w.long for w in slo.windows}) for slo in s.slos]}
+
+
+def _common_windows(summaries: list[dict]) -> list[dict]:
     """Long alert windows every SLO has: the overview shows one burn-rate column for each."""
-    slos = [slo for s in bundle.services for slo in s.slos]
-    if not slos:
+    longs = [set(x) for summary in summaries for x in summary["longs"]]
+    if not longs:
         return []
-    common = set.intersection(*({w.long for w in slo.windows} for slo in slos))
-    return [{"long": format_duration(x), "rule": C.sli_error_ratio(x)} for x in sorted(common)]
+    return [{"long": format_duration(x), "rule": C.sli_error_ratio(x)} for x in sorted(set.intersection(*longs))]
 
 
-def model_json(bundle: Bundle) -> dict:
+def _common(bundle: Bundle, render: str) -> dict:
     return {
         "generator": C.GENERATOR,
         "schemaVersion": SCHEMA_VERSION,
+        "render": render,  # "services": their dashboards; "overview": the overview only
         "rules": {  # recording-rule and label names, from slogen.conventions only
             "objective": C.SLO_OBJECTIVE, "error_budget": C.SLO_ERROR_BUDGET,
             "period_error_ratio": C.SLO_PERIOD_ERROR_RATIO, "period_burn_rate": C.SLO_PERIOD_BURN_RATE,
@@ -109,6 +121,18 @@ def model_json(bundle: Bundle) -> dict:
         "baseWindow": format_duration(bundle.base_window),
         "runbookBase": bundle.settings.runbook_base_url.rstrip("/"),
         "overview": {"uid": C.OVERVIEW_DASHBOARD_UID, "file": OVERVIEW_FILE, "stem": OVERVIEW_FILE.removesuffix(".json"),
-                     "source": bundle.settings.source or "the bundle settings", "windows": _common_windows(bundle)},
-        "services": [_service(s, bundle) for s in sorted(bundle.services, key=lambda s: s.name)],
+                     "source": bundle.settings.source or "the bundle settings"},
     }
+
+
+def services_model(bundle: Bundle, services) -> dict:
+    """The input for the dashboards of `services` (each depends on its own service only)."""
+    return _common(bundle, "services") | {
+        "services": [_service(s, bundle) for s in sorted(services, key=lambda s: s.name)]}
+
+
+def overview_model(bundle: Bundle, summaries: list[dict]) -> dict:
+    """The input for the overview: every service's `overview_summary`, in service-name order."""
+    model = _common(bundle, "overview") | {"services": [x["entry"] for x in summaries]}
+    model["overview"]["windows"] = _common_windows(summaries)
+    return model

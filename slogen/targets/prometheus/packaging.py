@@ -33,12 +33,13 @@ def prometheus_rule(service, bundle: Bundle) -> dict:
             "spec": {"groups": rule_groups(service, bundle)}}
 
 
-def files(bundle: Bundle) -> list[File]:
+def service_files(bundle: Bundle, services) -> list[File]:
     fmt = bundle.output.format
     if fmt == "prometheus-operator":
-        return [File(f"prometheus-operator/{s.name}.yaml", prometheus_rule(s, bundle), source=s.source)
-                for s in bundle.services]
+        return [File(f"prometheus-operator/{s.name}.yaml", prometheus_rule(s, bundle), source=s.source, service=s.name)
+                for s in services]
     if fmt == "mimir":
-        return [File(f"mimir/{s.name}.yaml", {"namespace": s.name, "groups": rule_groups(s, bundle)}, source=s.source)
-                for s in bundle.services]
+        return [File(f"mimir/{s.name}.yaml", {"namespace": s.name, "groups": rule_groups(s, bundle)},
+                     source=s.source, service=s.name)
+                for s in services]
     return []

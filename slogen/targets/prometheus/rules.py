@@ -93,5 +93,6 @@ def rule_groups(service: Service, bundle: Bundle) -> list[dict]:
     return groups
 
 
-def files(bundle: Bundle) -> list[File]:
-    return [File(rule_path(s.name), {"groups": rule_groups(s, bundle)}, source=s.source) for s in bundle.services]
+def service_files(bundle: Bundle, services) -> list[File]:
+    return [File(rule_path(s.name), {"groups": rule_groups(s, bundle)}, source=s.source, service=s.name)
+            for s in services]

@@ -278,11 +278,15 @@ def window_tests(service: Service, bundle: Bundle) -> dict | None:
             "tests": [window_test(slo, bundle.base_window, step) for slo in service.slos]}
 
 
-def files(bundle: Bundle) -> list[File]:
+def service_files(bundle: Bundle, services) -> list[File]:
     out = []
-    for s in bundle.services:
-        out.append(File(test_path(s.name), service_tests(s, bundle), source=s.source))
+    for s in services:
+        out.append(File(test_path(s.name), service_tests(s, bundle), source=s.source, service=s.name))
         windows = window_tests(s, bundle)
         if windows:
-            out.append(File(window_test_path(s.name), windows, source=s.source))
+            out.append(File(window_test_path(s.name), windows, source=s.source, service=s.name))
     return out
+
+
+def files(bundle: Bundle) -> list[File]:
+    return service_files(bundle, bundle.services)

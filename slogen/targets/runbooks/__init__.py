@@ -67,23 +67,27 @@ def _merger(top: str):
 def runbook_file(service: Service, alerts: list[Alert], bundle: Bundle) -> File:
     ctx = runbook_context(service, alerts, bundle)
     top = render("runbook.md.j2", identity=sections.identity_line(service.name, identity(alerts[0], service)), **ctx)
-    return File(path_of(service.name, ctx["alert"]), top, "markdown", service.source, merge=_merger(top))
+    return File(path_of(service.name, ctx["alert"]), top, "markdown", service.source, service=service.name,
+                merge=_merger(top))
 
 
-def files(bundle: Bundle) -> list[File]:
-    out, index = [], []
-    for service in sorted(bundle.services, key=lambda s: s.name):
-        rows = []
-        for name, alerts in grouped(service, bundle).items():
-            out.append(runbook_file(service, alerts, bundle))
-            for a in alerts:
-                rows.append(dict(severity=a.severity, alert=name, path=runbook_path(service.name, name),
-                                 what=_what(a, alerts)))
-        index.append(dict(name=service.name, team=service.team, description=service.description,
-                          rows=_index_rows(rows)))
-    body = render("index.md.j2", services=index, base_url=bundle.settings.runbook_base_url)
-    out.append(File(INDEX, body.rstrip("\n") + "\n", "markdown", bundle.settings.source))
-    return out
+def service_files(bundle: Bundle, services) -> list[File]:
+    return [runbook_file(s, alerts, bundle) for s in services for alerts in grouped(s, bundle).values()]
+
+
+def summary(service: Service, bundle: Bundle) -> dict:
+    """The service's entry in the index (JSON data, see slogen.targets)."""
+    rows = []
+    for name, alerts in grouped(service, bundle).items():
+        for a in alerts:
+            rows.append(dict(severity=a.severity, alert=name, path=runbook_path(service.name, name),
+                             what=_what(a, alerts)))
+    return dict(name=service.name, team=service.team, description=service.description, rows=_index_rows(rows))
+
+
+def shared_files(bundle: Bundle, summaries: dict[str, dict]) -> list[File]:
+    body = render("index.md.j2", services=list(summaries.values()), base_url=bundle.settings.runbook_base_url)
+    return [File(INDEX, body.rstrip("\n") + "\n", "markdown", bundle.settings.source)]
 
 
 def _what(a: Alert, alerts: list[Alert]) -> str:

@@ -55,7 +55,9 @@ def carry_over(rendered: dict[str, bytes], previous: dict[str, bytes], diags: Di
         out[new_path] = top + sections.MARKER + bottom
         new.discard(new_path)
 
-    for path in sorted(p for p in rendered if _is_runbook(p) and p in previous):
+    # Only files rendered now: a file an incremental build keeps (writer.Overlay) is slogen's own
+    # output, marker included.
+    for path in sorted(p for p in getattr(rendered, "fresh", rendered) if _is_runbook(p) and p in previous):
         if sections.split(previous[path]) is None and notes(previous[path]) is not None:
             diags.warning("runbook/marker-missing", f"{path} had no `{sections.MARKER.decode()}` line; its whole "
                           "previous text is kept below a new marker", hint="tidy it up and commit")
