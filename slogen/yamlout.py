@@ -21,6 +21,8 @@ _BLOCK_LINE = re.compile("^[\x09\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\u
 
 
 def scalar(value) -> str:
+    if type(value) is str:  # the common case first
+        return _string(value)
     if value is None:
         return "null"
     if value is True:
@@ -57,12 +59,23 @@ def _plain_ok(s: str) -> bool:
     return not any(regexp.match(s) for _tag, regexp in _RESOLVERS.get(s[0], ()))
 
 
+_MEMO: dict[str, str] = {}  # a fleet's files repeat the same keys, labels and durations millions of times
+_MEMO_SIZE = 1 << 18
+
+
 def _string(s: str) -> str:
-    if _plain_ok(s):
-        return s
-    if _SAFE.fullmatch(s):
-        return "'" + s.replace("'", "''") + "'"
-    return _double(s)
+    text = _MEMO.get(s)
+    if text is None:
+        if _plain_ok(s):
+            text = s
+        elif _SAFE.fullmatch(s):
+            text = "'" + s.replace("'", "''") + "'"
+        else:
+            text = _double(s)
+        if len(_MEMO) >= _MEMO_SIZE:
+            _MEMO.clear()
+        _MEMO[s] = text
+    return text
 
 
 def _double(s: str) -> str:
