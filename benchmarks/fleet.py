@@ -9,7 +9,10 @@ under /usr/bin/time (wall time and peak RSS of slogen and its forked child):
   check        `--check` on the unchanged fleet (cache warm, as on a developer machine)
   check-cold   `--check --no-cache`: a CI job without a restored cache
   noop         `slogen build` again, nothing changed
-  edit-one     one spec's objective edited, then `slogen build`
+  edit-one     one spec's objective edited, then `slogen build` (incremental: slogen.incremental)
+  add-one      one new service's spec added, then `slogen build` (incremental)
+  disk-floor   not slogen: Python writing the same files into a fresh folder, i.e. what writing
+               the bundle costs on this machine's disk before anything is computed
 Each step has a timeout; a step that fails or times out is reported and the rest go on."""
 from __future__ import annotations
 
@@ -66,13 +69,50 @@ def run_size(n: int) -> dict[str, tuple]:
         rows["edit-one"] = timed(build, folder)
     finally:
         edited.write_text(fleetgen.service_yaml(n // 2))
+    added = specs / f"{fleetgen.service_name(n)}.yaml"
+    added.write_text(fleetgen.service_yaml(n))
+    try:
+        rows["add-one"] = timed(build, folder)
+    finally:
+        added.unlink()
+    timed(build, folder)  # back to the fleet of n services
+    rows["disk-floor"] = disk_floor(out, folder / "floor")
     files = sum(len(f) for _, _, f in os.walk(out))
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     rows["_files"] = (files, size)
     return rows
 
 
-STEPS = ["clean", "check", "check-cold", "noop", "edit-one"]
+STEPS = ["clean", "check", "check-cold", "noop", "edit-one", "add-one", "disk-floor"]
+
+
+def disk_floor(out: Path, scratch: Path) -> tuple[float, int, int]:
+    """Wall time of writing out/'s files (read into memory first) into a fresh folder, in a child
+    process like the other steps."""
+    script = (
+        "import os, sys, time\n"
+        "src, dst = sys.argv[1], sys.argv[2]\n"
+        "files = {}\n"
+        "for d, _, names in os.walk(src):\n"
+        "    for n in names:\n"
+        "        p = os.path.join(d, n)\n"
+        "        files[os.path.relpath(p, src)] = open(p, 'rb').read()\n"
+        "t = time.perf_counter()\n"
+        "for rel, data in sorted(files.items()):\n"
+        "    os.makedirs(os.path.dirname(os.path.join(dst, rel)), exist_ok=True)\n"
+        "    with open(os.path.join(dst, rel), 'wb') as fh:\n"
+        "        fh.write(data)\n"
+        "print(time.perf_counter() - t)\n"
+    )
+    shutil.rmtree(scratch, ignore_errors=True)
+    try:
+        proc = subprocess.run([sys.executable, "-c", script, str(out), str(scratch)], capture_output=True, text=True,
+                              timeout=TIMEOUT)
+        return float(proc.stdout.strip()), 0, proc.returncode
+    except (subprocess.TimeoutExpired, ValueError):
+        return None, None, -9
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -88,7 +128,10 @@ def main(argv: list[str] | None = None) -> None:
         for step in STEPS:
             wall, rss, rc = rows[step]
             ok = rc in (0, 1) if step == "check-cold" else rc == 0
-            cells.append(f"{wall:>7.2f} {rss / 1024:>9.0f}" if wall is not None and ok else f"{'failed rc=' + str(rc):>17}")
+            if wall is None or not ok:
+                cells.append(f"{'failed rc=' + str(rc):>17}")
+            else:
+                cells.append(f"{wall:>7.2f} {rss / 1024:>9.0f}" if rss else f"{wall:>7.2f} {'-':>9}")
         print(f"{n:>8} {files:>6} {size / 1e6:>6.0f} | " + " | ".join(cells), flush=True)
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
 
-from slogen import cache, incremental, load, parallel, spec, writer
+from slogen import cache, incremental, load, parallel, sinks, spec, writer
 from slogen.diagnostics import Diagnostics, relative
 from slogen.model import Bundle, build_model
 from slogen.model.types import RuleOutput
@@ -20,10 +20,9 @@ from slogen.targets import AFTER_RENDER, TARGETS, grafana
 class Result:
     diagnostics: Diagnostics
     bundle: Bundle | None = None
-    rendered: dict[str, bytes] = field(default_factory=dict)
     check: writer.CheckResult | None = None
     timings: dict[str, float] = field(default_factory=dict)
-    cached: bool = False  # out/ was already what this build makes (slogen.cache); `rendered` is then empty
+    cached: bool = False  # out/ was already what this build makes (slogen.cache)
     file_count: int = 0
     reused: int = 0  # files an incremental build kept as they were in out/ (slogen.incremental)
 
@@ -65,10 +64,12 @@ def render_bundle(bundle: Bundle, previous: Mapping[str, bytes], diags: Diagnost
     """Every target rendered to bytes (on two cores for a large fleet: slogen.parallel). Steps that
     compare with the previous out/ (runbook notes of removed alerts) report into `events`: what
     they say is about this change of out/, not about the specs, so it is not replayed from cache."""
-    rendered = parallel.render(TARGETS, bundle, bundle.services, {}, previous, diags, progress).files
+    sink = sinks.MemorySink()
+    parallel.render(TARGETS, bundle, bundle.services, {}, previous, diags, sink, progress)
     for _name, step in AFTER_RENDER:
-        rendered.update(step(rendered, previous, diags if events is None else events))
-    return dict(sorted(rendered.items()))
+        for path, data in step(sink, previous, diags if events is None else events).items():
+            sink.put(path, data)
+    return dict(sorted(sink.files.items()))
 
 
 def validate(paths: list[Path], time_scale: float = 1.0, dashboards: Path | None = None) -> Result:
@@ -109,9 +110,7 @@ def build(paths: list[Path], out_dir: Path, check: bool = False, time_scale: flo
         result.check = writer.CheckResult([], [], []) if check else None
         result.timings["total"] = time.perf_counter() - t0
         return result
-    if check or inputs is None:
-        if not use_cache:
-            incremental.forget(out_dir)
+    if check or inputs is None:  # (a record of the units stays valid: it is checked against out/ when used)
         return _full(paths, out_dir, check, time_scale, dashboards, output, progress, inputs, t0)
     plan = incremental.plan(out_dir, inputs.specs, options, inputs.dashboards)
     if plan.incremental:
@@ -159,39 +158,52 @@ def _run(plan, paths, out_dir, check, time_scale, dashboards, output, progress, 
     if output is not None:  # how rule files are packaged (--format): a build option, not a spec
         bundle = result.bundle = replace(bundle, output=output)
     previous = writer.Tree(out_dir)
-    events = Diagnostics()
-    rendered = parallel.render(TARGETS, bundle, bundle.services, plan.cached_summaries(), previous, diags, progress,
-                               memo=plan.memo())
+    try:
+        sink = sinks.for_build(check, out_dir, previous)
+    except OSError as exc:
+        diags.error("output/write", f"cannot write next to {out_dir}: {exc.strerror or exc}")
+        return result
+    try:
+        return _render_and_write(result, plan, units, out_dir, check, progress, inputs, t0, previous, sink)
+    finally:
+        sinks.discard(sink)  # a scratch tree that was not swapped in
+
+
+def _render_and_write(result, plan, units, out_dir, check, progress, inputs, t0, previous, sink) -> Result:
+    diags, bundle, events = result.diagnostics, result.bundle, Diagnostics()
+    rendered = parallel.render(TARGETS, bundle, bundle.services, plan.cached_summaries(), previous, diags, sink,
+                               progress, memo=plan.memo())
     kept = plan.reused_files() | {p: plan.shared_record(p)[0] for p in rendered.kept}
     keep = plan.reused_identities() | {p: plan.shared_record(p)[1:] for p in rendered.kept}
     for _name, step in AFTER_RENDER:
-        rendered.files.update(step(writer.Overlay(rendered.files, kept, previous), previous, events))
-    result.rendered = dict(sorted(rendered.files.items()))
+        for path, data in step(writer.Overlay(sink, kept, previous), previous, events).items():
+            sink.put(path, data)
     replayable = Diagnostics(list(diags.items))
     diags.extend(events)
-    result.file_count = len(result.rendered) + len(kept.keys() - result.rendered.keys())
-    result.reused = len(kept.keys() - result.rendered.keys())
+    result.reused = len(kept.keys() - sink.digests.keys())
+    result.file_count = len(sink) + result.reused
     result.timings["render"] = time.perf_counter() - t0 - result.timings["model"]
     if diags.has_errors:
         return result
+    files = kept | sink.digests
     if check:
-        result.check = writer.compare(result.rendered, previous)
+        result.check = sink.result()
         if not result.check.stale and inputs:
-            cache.store(out_dir, inputs.key, result.rendered, replayable)
+            cache.store(out_dir, inputs.key, files, replayable)
         return _timed(result, t0)
     try:
-        writer.write_tree(out_dir, result.rendered, keep=keep)
+        sink.commit(keep)
     except writer.Busy as exc:
         diags.error("output/busy", str(exc), hint="wait for the other build, or build into another folder")
     except OSError as exc:
         diags.error("output/write", f"cannot write {out_dir}: {exc.strerror or exc}")
     if inputs and not diags.has_errors:
-        cache.store(out_dir, inputs.key, result.rendered, replayable, reused=kept)
-        _record_units(out_dir, inputs, plan, units, replayable, rendered, kept)
+        cache.store(out_dir, inputs.key, files, replayable)
+        _record_units(out_dir, inputs, plan, units, replayable, rendered, sink.digests, kept)
     return _timed(result, t0)
 
 
-def _record_units(out_dir, inputs, plan, units, replayable, rendered, kept) -> None:
+def _record_units(out_dir, inputs, plan, units, replayable, rendered, digests, kept) -> None:
     """What the next build needs to redo only what changed (slogen.incremental)."""
     all_units = {name: u.services for name, u in plan.clean.items()} | units
     service_unit = {s: name for name, services in all_units.items() for s in services}
@@ -199,9 +211,9 @@ def _record_units(out_dir, inputs, plan, units, replayable, rendered, kept) -> N
                                              for name, u in plan.clean.items()}
     for path, service in rendered.owners.items():
         unit = service_unit.get(service)
-        if unit is not None and path in rendered.files:
-            unit_files.setdefault(unit, {})[path] = cache.digest(rendered.files[path])
-    shared = {target: (digest, {p: kept[p] if p in kept else cache.digest(rendered.files[p]) for p in paths})
+        if unit is not None and path in digests:
+            unit_files.setdefault(unit, {})[path] = digests[path]
+    shared = {target: (digest, {p: digests.get(p) or kept[p] for p in paths})
               for target, (digest, paths) in rendered.shared.items()}
     incremental.store(out_dir, inputs.options, inputs.dashboards, incremental.Plan.of(inputs.specs), all_units,
                       replayable.items, plan.cached_summaries() | rendered.summaries, unit_files, shared)

@@ -105,13 +105,11 @@ def load(out_dir: Path, key: str) -> Entry | None:
         return None
 
 
-def store(out_dir: Path, key: str, rendered: dict[str, bytes], diags: Diagnostics,
-          reused: dict[str, str] | None = None) -> None:
-    """Record a successful build: the files written (`reused`: path → sha256 of files an
-    incremental build kept as they were). Best effort: a cache that cannot be written only costs time."""
+def store(out_dir: Path, key: str, files: dict[str, str], diags: Diagnostics) -> None:
+    """Record a successful build: path → sha256 of every file in out/. Best effort: a cache that
+    cannot be written only costs time."""
     if diags.has_errors:
         return
-    files = {p: digest(b) for p, b in rendered.items()} | (reused or {})
     record = {
         "format": FORMAT, "key": key,
         "files": dict(sorted(files.items())),

@@ -104,7 +104,8 @@ def build(paths: List[Path] = SPECS,
     if result.cached:
         print(f"slogen: {out} is up to date ({result.file_count} files, nothing changed since the last build)")
         return
-    print(f"slogen: wrote {result.file_count} files to {out} in {result.timings['total']:.2f}s")
+    kept = f", {result.reused} unchanged kept" if result.reused else ""
+    print(f"slogen: wrote {result.file_count} files to {out}{kept} in {result.timings['total']:.2f}s")
 
 
 @app.command()

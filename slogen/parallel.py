@@ -4,10 +4,11 @@ Every target has a per-service half and a bundle-wide half (see slogen.targets).
 half is split by services: for a big fleet a forked child renders the files and summaries of one
 half of the services while this process renders the other half; then this process renders the
 bundle-wide files from every summary. Fork, not spawn: the child inherits the model and the
-previous out/ tree without pickling them; only rendered bytes and summaries come back through a
-pipe. Below THRESHOLD services the ~20 ms of fork and the pipe cost more than they save, and with
-one core there is nothing to gain. Output is the same either way: each file is rendered by the
-same code, and the caller sorts the result."""
+previous out/ tree without pickling them. The files go straight into the sink (slogen.sinks;
+with a DiskSink both processes write into the scratch tree); only summaries and digests come
+back through a pipe. Below THRESHOLD services the ~20 ms of fork and the pipe cost more than they
+save, and with one core there is nothing to gain. Output is the same either way: each file is
+rendered by the same code."""
 from __future__ import annotations
 
 import hashlib
@@ -19,6 +20,7 @@ from typing import Any, Callable, Mapping, Sequence
 import orjson
 
 from slogen import writer
+from slogen.sinks import Sink
 from slogen.diagnostics import Diagnostics, TargetError
 
 THRESHOLD = 50  # services
@@ -29,14 +31,13 @@ Progress = Callable[[int, int, str], None]
 
 @dataclass
 class Rendered:
-    files: dict[str, bytes] = field(default_factory=dict)
+    """What a render produced besides the files themselves (those went into the sink)."""
     owners: dict[str, str] = field(default_factory=dict)              # path → service, per-service files
     summaries: dict[str, dict[str, Any]] = field(default_factory=dict)  # service → target name → summary
     shared: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # target → (summaries digest, files)
     kept: list[str] = field(default_factory=list)  # bundle-wide files kept from the previous build (memo)
 
     def update(self, other: "Rendered") -> None:
-        self.files.update(other.files)
         self.owners.update(other.owners)
         self.summaries.update(other.summaries)
 
@@ -51,14 +52,14 @@ def _guarded(diags: Diagnostics, call, *args):
 
 
 def render_services(targets, bundle, services: Sequence, previous: Mapping[str, bytes], diags: Diagnostics,
-                    step: Callable[[str], None] = lambda _name: None) -> Rendered:
+                    sink: Sink, step: Callable[[str], None] = lambda _name: None) -> Rendered:
     """The per-service files and the summaries of `services`, CHUNK services at a time: a target's
     documents (and the jsonnet output) for a whole fleet at once would double the peak memory."""
     out = Rendered(summaries={s.name: {} for s in services})
     for target in targets:
         for start in range(0, len(services), CHUNK):
             for f in _guarded(diags, target.service_files, bundle, services[start:start + CHUNK]) or []:
-                out.files[f.path] = writer.render(f, previous.get(f.path))
+                sink.put(f.path, writer.render(f, previous.get(f.path)))
                 out.owners[f.path] = f.service
         if target.summary is not None:
             for s in services:
@@ -72,7 +73,8 @@ def summaries_digest(of_target: Mapping[str, Any]) -> str:
 
 
 def render_shared(targets, bundle, summaries: Mapping[str, dict[str, Any]], previous: Mapping[str, bytes],
-                  diags: Diagnostics, out: Rendered, memo: Mapping[str, tuple[str, list[str]]] | None = None) -> None:
+                  diags: Diagnostics, sink: Sink, out: Rendered,
+                  memo: Mapping[str, tuple[str, list[str]]] | None = None) -> None:
     """The bundle-wide files, from the summaries of every service (any order: sorted here), into
     `out`. A target's bundle-wide files depend on nothing but the bundle settings and its
     summaries, so where `memo` (target → (digest of its summaries, its files) of the previous
@@ -87,15 +89,15 @@ def render_shared(targets, bundle, summaries: Mapping[str, dict[str, Any]], prev
             continue
         files = _guarded(diags, target.shared_files, bundle, of_target) or []
         for f in files:
-            out.files[f.path] = writer.render(f, previous.get(f.path))
+            sink.put(f.path, writer.render(f, previous.get(f.path)))
         out.shared[target.name] = (digest, [f.path for f in files])
 
 
-def _child(conn, targets, bundle, services, previous) -> None:
+def _child(conn, targets, bundle, services, previous, sink: Sink) -> None:
     try:
         diags = Diagnostics()
-        out = render_services(targets, bundle, services, previous, diags)
-        conn.send(("ok", out, diags.items))
+        out = render_services(targets, bundle, services, previous, diags, sink)
+        conn.send(("ok", (out, sink.export()), diags.items))
     except BaseException as exc:  # the parent renders these services again and reports properly
         conn.send(("failed", repr(exc), []))
     finally:
@@ -108,7 +110,7 @@ def use_child(services: Sequence) -> bool:
 
 
 def render(targets, bundle, services: Sequence, cached: Mapping[str, dict[str, Any]],
-           previous: Mapping[str, bytes], diags: Diagnostics, progress: Progress | None = None,
+           previous: Mapping[str, bytes], diags: Diagnostics, sink: Sink, progress: Progress | None = None,
            memo: Mapping[str, tuple[str, list[str]]] | None = None) -> Rendered:
     """Per-service files of `services`, then the bundle-wide files from their summaries and the
     `cached` summaries of services not rendered this time (slogen.incremental; `memo`: see
@@ -122,23 +124,23 @@ def render(targets, bundle, services: Sequence, cached: Mapping[str, dict[str, A
 
     services = sorted(services, key=lambda s: s.name)
     if not use_child(services):
-        out = render_services(targets, bundle, services, previous, diags, step)
+        out = render_services(targets, bundle, services, previous, diags, sink, step)
     else:
         half = len(services) // 2
-        out = _render_forked(targets, bundle, services[:half], services[half:], previous, diags, step)
-    render_shared(targets, bundle, {**cached, **out.summaries}, previous, diags, out, memo)
+        out = _render_forked(targets, bundle, services[:half], services[half:], previous, diags, sink, step)
+    render_shared(targets, bundle, {**cached, **out.summaries}, previous, diags, sink, out, memo)
     step("bundle")
     return out
 
 
-def _render_forked(targets, bundle, theirs, mine, previous, diags: Diagnostics, step) -> Rendered:
+def _render_forked(targets, bundle, theirs, mine, previous, diags: Diagnostics, sink: Sink, step) -> Rendered:
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(send, targets, bundle, theirs, previous), daemon=True)
+    child = ctx.Process(target=_child, args=(send, targets, bundle, theirs, previous, sink), daemon=True)
     child.start()
     send.close()
     try:
-        out = render_services(targets, bundle, mine, previous, diags, step)
+        out = render_services(targets, bundle, mine, previous, diags, sink, step)
         try:
             status, payload, items = receive.recv()
         except EOFError:  # the child died (killed, out of memory): do its share here
@@ -150,8 +152,9 @@ def _render_forked(targets, bundle, theirs, mine, previous, diags: Diagnostics, 
             child.kill()
             child.join()
     if status == "ok":
-        out.update(payload)
+        out.update(payload[0])
+        sink.absorb(payload[1])
         diags.items.extend(d for d in items if d not in diags.items)  # a target error is met by both halves
     else:
-        out.update(render_services(targets, bundle, theirs, previous, diags))
+        out.update(render_services(targets, bundle, theirs, previous, diags, sink))
     return out

@@ -1,11 +1,12 @@
-"""Stage 5, the only code that touches `out/`: render documents with their headers, then either
-compare with what is there (`--check`) or replace the whole folder in one atomic step.
+"""Stage 5, the only code that touches `out/` (with slogen.sinks, which feeds it): render
+documents with their headers, and replace the whole folder in one atomic step.
 
-The new tree is built in a sibling temporary folder and swapped in with renameat2(RENAME_EXCHANGE),
-so a crash or kill at any moment leaves either the previous bundle or the new one, never a mix.
-A lock on the parent folder serialises concurrent builds into the same place. Files are not
-fsynced one by one (that would dominate large builds); the swap protects against crashes and
-kills, not against power loss in the same second."""
+The new tree is built in a sibling scratch folder (named after the building process) and swapped
+in with renameat2(RENAME_EXCHANGE), so a crash or kill at any moment leaves either the previous
+bundle or the new one, never a mix. A lock on the parent folder serialises the swaps of concurrent
+builds into the same place; a scratch folder whose process is gone is removed by the next swap.
+Files are not fsynced one by one (that would dominate large builds); the swap protects against
+crashes and kills, not against power loss in the same second."""
 from __future__ import annotations
 
 import ctypes
@@ -128,14 +129,6 @@ class CheckResult:
         return bool(self.changed or self.added or self.removed)
 
 
-def compare(rendered: dict[str, bytes], existing: dict[str, bytes]) -> CheckResult:
-    return CheckResult(
-        changed=sorted(p for p in rendered if p in existing and existing[p] != rendered[p]),
-        added=sorted(p for p in rendered if p not in existing),
-        removed=sorted(p for p in existing if p not in rendered),
-    )
-
-
 class Busy(RuntimeError):
     pass
 
@@ -186,13 +179,38 @@ def _exchange(a: Path, b: Path) -> bool:
     return True
 
 
-def _scratch(out_dir: Path, tag: str) -> Path:
+def scratch(out_dir: Path, tag: str) -> Path:
     return out_dir.parent / f".{out_dir.name}.slogen-{tag}-{os.getpid()}"
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _clean_scratch(out_dir: Path) -> None:
+    """Scratch folders of builds that died (killed, crashed); this build's and running ones' stay."""
     for p in out_dir.parent.glob(f".{out_dir.name}.slogen-*"):
+        pid = p.name.rpartition("-")[2]
+        if pid.isdigit() and (int(pid) == os.getpid() or _alive(int(pid))):
+            continue
         shutil.rmtree(p, ignore_errors=True)
+
+
+def make_folders(base: str, folder: str) -> None:
+    """mkdir -p of `folder` under `base`, which must exist (it is not recreated)."""
+    path = base
+    for part in folder.split("/"):
+        path += part + "/"
+        try:
+            os.mkdir(path)
+        except FileExistsError:
+            pass
 
 
 def _link_or_copy(src: str, dst: str) -> None:
@@ -217,41 +235,43 @@ def identity(path: Path | str) -> list[int] | None:
 
 def write_tree(out_dir: Path, rendered: Mapping[str, bytes], lock_wait: float = 30.0,
                keep: Mapping[str, list[int]] | None = None) -> None:
-    """Replace out_dir with `rendered` plus the files `keep` names (path → identity()), which are
-    taken from the current out_dir as they are: hard links, so an incremental build writes only
-    what changed. Raises Moved, and changes nothing, if one of them is not that file any more."""
-    out_dir = out_dir.absolute()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    keep = keep or {}
+    """Replace out_dir with `rendered` plus the files `keep` names (see swap_in)."""
+    from slogen.sinks import DiskSink
+
+    sink = DiskSink(out_dir)
+    try:
+        for rel in sorted(rendered):
+            sink.put(rel, rendered[rel])
+        sink.commit(keep, lock_wait)
+    finally:
+        sink.abort()  # nothing left once committed
+
+
+def swap_in(out_dir: Path, new: Path, keep: Mapping[str, list[int]], written: set[str], lock_wait: float) -> None:
+    """Make the scratch tree `new` the output folder, in one atomic step. First the files `keep`
+    names (path → identity()) are taken from the current out_dir as they are: hard links, so an
+    incremental build writes only what changed. Raises Moved, and changes nothing, if one of them
+    is not that file any more."""
     with _Lock(out_dir.parent, lock_wait):
-        kept = sorted(p for p in keep if p not in rendered)
+        _clean_scratch(out_dir)
+        kept = sorted(p for p in keep if p not in written)
         for rel in kept:
             if identity(out_dir / rel) != keep[rel]:
                 raise Moved(f"{out_dir / rel} changed during the build")
-        _clean_scratch(out_dir)
-        new = _scratch(out_dir, "new")
-        new.mkdir()
-        base, src = str(new) + "/", str(out_dir) + "/"  # strings, not Paths: 14,000 files add up
+        base, src = str(new) + "/", str(out_dir) + "/"
         made: set[str] = set()
-
-        def target(rel: str) -> str:
+        for rel in kept:
             folder = rel.rpartition("/")[0]
             if folder and folder not in made:
-                os.makedirs(base + folder, exist_ok=True)
+                make_folders(base, folder)
                 made.add(folder)
-            return base + rel
-
-        for rel in sorted(rendered):
-            with open(target(rel), "wb") as fh:
-                fh.write(rendered[rel])
-        for rel in kept:
-            _link_or_copy(src + rel, target(rel))
+            _link_or_copy(src + rel, base + rel)
         if not out_dir.exists():
             os.rename(new, out_dir)
         elif _exchange(new, out_dir):
             shutil.rmtree(new, ignore_errors=True)  # `new` now holds the previous tree
         else:  # pragma: no cover - non-Linux fallback: two renames, recovered on the next run
-            old = _scratch(out_dir, "old")
+            old = scratch(out_dir, "old")
             os.rename(out_dir, old)
             os.rename(new, out_dir)
             shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,149 @@
+"""Where rendered files go while a build runs, so that a fleet's bundle is never held in memory.
+
+- `DiskSink` (slogen build): each file is written into a scratch folder next to out/ as soon as
+  it is rendered, by whichever process rendered it (slogen.parallel), and the folder is swapped in
+  at the end (`commit`, see slogen.writer). Only the SHA-256 of each file is kept in memory.
+- `CompareSink` (slogen build --check): each file is compared with out/ as it is rendered; only
+  the files out/ does not have yet are kept (the runbook step may read them).
+- `MemorySink` (validate, library callers): every file's bytes, in memory.
+
+All three are mappings path → bytes of what was rendered, and record `digests` (path → SHA-256).
+A forked child renders into its inherited copy of the sink and sends `export()` back; the parent
+`absorb`s it."""
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+from slogen import writer
+
+
+class Sink(Mapping[str, bytes]):
+    def __init__(self) -> None:
+        self.digests: dict[str, str] = {}
+
+    def put(self, path: str, data: bytes) -> None:
+        self.digests[path] = hashlib.sha256(data).hexdigest()
+        self._store(path, data)
+
+    def _store(self, path: str, data: bytes) -> None:
+        raise NotImplementedError
+
+    def export(self) -> Any:
+        return self.digests
+
+    def absorb(self, payload: Any) -> None:
+        self.digests.update(payload)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.digests
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.digests)
+
+    def __len__(self) -> int:
+        return len(self.digests)
+
+
+class MemorySink(Sink):
+    def __init__(self) -> None:
+        super().__init__()
+        self.files: dict[str, bytes] = {}
+
+    def _store(self, path: str, data: bytes) -> None:
+        self.files[path] = data
+
+    def __getitem__(self, path: str) -> bytes:
+        return self.files[path]
+
+    def export(self) -> Any:
+        return self.digests, self.files
+
+    def absorb(self, payload: Any) -> None:
+        self.digests.update(payload[0])
+        self.files.update(payload[1])
+
+
+class CompareSink(Sink):
+    """Compares with `existing` (out/ as a writer.Tree) as files arrive."""
+
+    def __init__(self, existing: Mapping[str, bytes]) -> None:
+        super().__init__()
+        self.existing = existing
+        self.changed: set[str] = set()
+        self.added: dict[str, bytes] = {}
+
+    def _store(self, path: str, data: bytes) -> None:
+        self.changed.discard(path)
+        self.added.pop(path, None)
+        if path not in self.existing:
+            self.added[path] = data
+        elif self.existing[path] != data:
+            self.changed.add(path)
+
+    def __getitem__(self, path: str) -> bytes:
+        if path in self.added:
+            return self.added[path]
+        if path in self.digests and path not in self.changed:
+            return self.existing[path]
+        raise KeyError(f"{path}: rendered, but not kept by --check")
+
+    def export(self) -> Any:
+        return self.digests, self.changed, self.added
+
+    def absorb(self, payload: Any) -> None:
+        digests, changed, added = payload
+        self.digests.update(digests)
+        self.changed |= changed
+        self.added.update(added)
+
+    def result(self, kept: set[str] = frozenset()) -> writer.CheckResult:
+        """`kept`: files an incremental check takes as they are in out/."""
+        wanted = set(self.digests) | set(kept)
+        return writer.CheckResult(changed=sorted(self.changed), added=sorted(self.added),
+                                  removed=sorted(p for p in self.existing if p not in wanted))
+
+
+class DiskSink(Sink):
+    """A scratch folder next to out/, named after this process, swapped in by `commit`."""
+
+    def __init__(self, out_dir: Path) -> None:
+        super().__init__()
+        self.out_dir = out_dir.absolute()
+        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.root = writer.scratch(self.out_dir, "new")
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.root.mkdir()
+        self._base = str(self.root) + "/"
+        self._made: set[str] = set()
+
+    def _store(self, path: str, data: bytes) -> None:
+        folder = path.rpartition("/")[0]
+        if folder and folder not in self._made:
+            writer.make_folders(self._base, folder)  # never the root: a cleaned-up scratch stays gone
+            self._made.add(folder)
+        with open(self._base + path, "wb") as fh:
+            fh.write(data)
+
+    def __getitem__(self, path: str) -> bytes:
+        if path not in self.digests:
+            raise KeyError(path)
+        with open(self._base + path, "rb") as fh:
+            return fh.read()
+
+    def commit(self, keep: Mapping[str, list[int]] | None = None, lock_wait: float = 30.0) -> None:
+        writer.swap_in(self.out_dir, self.root, keep or {}, set(self.digests), lock_wait)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def for_build(check: bool, out_dir: Path, existing: Mapping[str, bytes]) -> Sink:
+    return CompareSink(existing) if check else DiskSink(out_dir)
+
+
+def discard(sink: Sink) -> None:
+    if isinstance(sink, DiskSink):
+        sink.abort()
