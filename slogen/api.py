@@ -199,11 +199,12 @@ def _render_and_write(result, plan, units, out_dir, check, progress, inputs, t0,
         diags.error("output/write", f"cannot write {out_dir}: {exc.strerror or exc}")
     if inputs and not diags.has_errors:
         cache.store(out_dir, inputs.key, files, replayable)
-        _record_units(out_dir, inputs, plan, units, replayable, rendered, sink.digests, kept)
+        _record_units(out_dir, inputs, plan, units, replayable, rendered, sink.digests, kept,
+                      {p: ident for p, ident in keep.items() if p not in sink.digests})
     return _timed(result, t0)
 
 
-def _record_units(out_dir, inputs, plan, units, replayable, rendered, digests, kept) -> None:
+def _record_units(out_dir, inputs, plan, units, replayable, rendered, digests, kept, known) -> None:
     """What the next build needs to redo only what changed (slogen.incremental)."""
     all_units = {name: u.services for name, u in plan.clean.items()} | units
     service_unit = {s: name for name, services in all_units.items() for s in services}
@@ -216,7 +217,7 @@ def _record_units(out_dir, inputs, plan, units, replayable, rendered, digests, k
     shared = {target: (digest, {p: digests.get(p) or kept[p] for p in paths})
               for target, (digest, paths) in rendered.shared.items()}
     incremental.store(out_dir, inputs.options, inputs.dashboards, incremental.Plan.of(inputs.specs), all_units,
-                      replayable.items, plan.cached_summaries() | rendered.summaries, unit_files, shared)
+                      replayable.items, plan.cached_summaries() | rendered.summaries, unit_files, shared, known)
 
 
 def _timed(result: Result, t0: float) -> Result:

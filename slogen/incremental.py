@@ -153,11 +153,13 @@ def units_of(parsed_by_file: dict[str, list]) -> dict[str, list[str]]:
 
 def store(out_dir: Path, options: dict, dashboards: str | None, plan_: Plan, units: dict[str, list[str]],
           warnings: list[Diagnostic], summaries: dict[str, dict[str, Any]], unit_files: dict[str, dict[str, str]],
-          shared: dict[str, tuple[str, dict[str, str]]]) -> None:
+          shared: dict[str, tuple[str, dict[str, str]]], known: dict[str, list[int]] | None = None) -> None:
     """Record this build: `units` spec file → its services, `warnings` every replayable warning,
     `summaries` service → target → summary, `unit_files` spec file → {path: sha256} of the
     per-service files written for it (reused ones included), `shared` target → (digest of its
-    summaries, {path: sha256} of its bundle-wide files)."""
+    summaries, {path: sha256} of its bundle-wide files), `known` path → identity of files kept as
+    they were (hard links keep size, mtime and inode: no need to look again)."""
+    known = known or {}
     globals_ = _globals(plan_, units)
     by_file: dict[str, list[dict]] = {name: [] for name in units}
     for w in warnings:
@@ -172,14 +174,14 @@ def store(out_dir: Path, options: dict, dashboards: str | None, plan_: Plan, uni
     for name in units:
         files[name] = {}
         for path, sha in unit_files.get(name, {}).items():
-            ident = identity(os.path.join(root, path))
+            ident = known.get(path) or identity(os.path.join(root, path))
             if ident is None:
                 forget(out_dir)
                 return
             files[name][path] = [sha, *ident]
     shared_record = {}
     for target, (digest, paths) in shared.items():
-        idents = {p: identity(os.path.join(root, p)) for p in paths}
+        idents = {p: known.get(p) or identity(os.path.join(root, p)) for p in paths}
         if all(idents.values()):
             shared_record[target] = {"digest": digest, "files": {p: [sha, *idents[p]] for p, sha in paths.items()}}
     record = {

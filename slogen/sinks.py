@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import threading
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
@@ -118,6 +119,7 @@ class DiskSink(Sink):
         self.root.mkdir()
         self._base = str(self.root) + "/"
         self._made: set[str] = set()
+        self._remover: threading.Thread | None = None
 
     def _store(self, path: str, data: bytes) -> None:
         folder = path.rpartition("/")[0]
@@ -134,9 +136,15 @@ class DiskSink(Sink):
             return fh.read()
 
     def commit(self, keep: Mapping[str, list[int]] | None = None, lock_wait: float = 30.0) -> None:
+        """Swap the tree in. The previous tree (now at the scratch path) is removed by a thread
+        while the build records its cache; `abort` waits for it."""
         writer.swap_in(self.out_dir, self.root, keep or {}, set(self.digests), lock_wait)
+        self._remover = threading.Thread(target=shutil.rmtree, args=(self.root,), kwargs={"ignore_errors": True})
+        self._remover.start()
 
     def abort(self) -> None:
+        if self._remover is not None:
+            self._remover.join()
         shutil.rmtree(self.root, ignore_errors=True)
 
 

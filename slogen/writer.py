@@ -54,13 +54,12 @@ def render(f: File, previous: bytes | None = None) -> bytes:
 
 
 class Tree(Mapping[str, bytes]):
-    """The files under a folder as a read-only mapping path → bytes; a file is read when first
-    asked for (an incremental build looks at few of them). Paths use forward slashes."""
+    """The files under a folder as a read-only mapping path → bytes; a file is read when asked
+    for, and not kept (`--check` of a large bundle reads each once). Paths use forward slashes."""
 
     def __init__(self, root: Path):
         self.root = root
         self._paths: list[str] = []
-        self._data: dict[str, bytes] = {}
         if root.is_dir():
             for dirpath, dirnames, filenames in os.walk(root):
                 dirnames.sort()
@@ -70,12 +69,10 @@ class Tree(Mapping[str, bytes]):
         self._set = set(self._paths)
 
     def __getitem__(self, path: str) -> bytes:
-        data = self._data.get(path)
-        if data is None:
-            if path not in self._set:
-                raise KeyError(path)
-            data = self._data[path] = (self.root / path).read_bytes()
-        return data
+        if path not in self._set:
+            raise KeyError(path)
+        with open(os.path.join(self.root, path), "rb") as fh:
+            return fh.read()
 
     def __contains__(self, path: object) -> bool:
         return path in self._set
@@ -251,7 +248,7 @@ def swap_in(out_dir: Path, new: Path, keep: Mapping[str, list[int]], written: se
     """Make the scratch tree `new` the output folder, in one atomic step. First the files `keep`
     names (path → identity()) are taken from the current out_dir as they are: hard links, so an
     incremental build writes only what changed. Raises Moved, and changes nothing, if one of them
-    is not that file any more."""
+    is not that file any more. Afterwards `new` holds the previous tree, for the caller to remove."""
     with _Lock(out_dir.parent, lock_wait):
         _clean_scratch(out_dir)
         kept = sorted(p for p in keep if p not in written)
@@ -268,10 +265,9 @@ def swap_in(out_dir: Path, new: Path, keep: Mapping[str, list[int]], written: se
             _link_or_copy(src + rel, base + rel)
         if not out_dir.exists():
             os.rename(new, out_dir)
-        elif _exchange(new, out_dir):
-            shutil.rmtree(new, ignore_errors=True)  # `new` now holds the previous tree
-        else:  # pragma: no cover - non-Linux fallback: two renames, recovered on the next run
+        elif not _exchange(new, out_dir):  # pragma: no cover - non-Linux: two renames, recovered on the next run
             old = scratch(out_dir, "old")
             os.rename(out_dir, old)
             os.rename(new, out_dir)
-            shutil.rmtree(old, ignore_errors=True)
+            os.rename(old, new)
+        # `new` now holds the previous tree (if any): the caller removes it, outside the lock
