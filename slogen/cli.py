@@ -104,8 +104,11 @@ def build(paths: List[Path] = SPECS,
     if result.cached:
         print(f"slogen: {out} is up to date ({result.file_count} files, nothing changed since the last build)")
         return
-    kept = f", {result.reused} unchanged kept" if result.reused else ""
-    print(f"slogen: wrote {result.file_count} files to {out}{kept} in {result.timings['total']:.2f}s")
+    if result.reused:
+        print(f"slogen: wrote {result.file_count - result.reused} files to {out}, kept {result.reused} unchanged, "
+              f"in {result.timings['total']:.2f}s")
+    else:
+        print(f"slogen: wrote {result.file_count} files to {out} in {result.timings['total']:.2f}s")
 
 
 @app.command()

@@ -123,9 +123,8 @@ class DiskSink(Sink):
 
     def _store(self, path: str, data: bytes) -> None:
         folder = path.rpartition("/")[0]
-        if folder and folder not in self._made:
-            writer.make_folders(self._base, folder)  # never the root: a cleaned-up scratch stays gone
-            self._made.add(folder)
+        if folder:
+            writer.make_folders(self._base, folder, self._made)  # never the root: a removed scratch stays gone
         with open(self._base + path, "wb") as fh:
             fh.write(data)
 

@@ -199,15 +199,19 @@ def _clean_scratch(out_dir: Path) -> None:
         shutil.rmtree(p, ignore_errors=True)
 
 
-def make_folders(base: str, folder: str) -> None:
-    """mkdir -p of `folder` under `base`, which must exist (it is not recreated)."""
-    path = base
-    for part in folder.split("/"):
-        path += part + "/"
-        try:
-            os.mkdir(path)
-        except FileExistsError:
-            pass
+def make_folders(base: str, folder: str, made: set[str]) -> None:
+    """mkdir -p of `folder` under `base`, which must exist (it is not recreated); `made` holds the
+    folders made so far (each mkdir costs, even a failing one)."""
+    if folder in made:
+        return
+    parent = folder.rpartition("/")[0]
+    if parent:
+        make_folders(base, parent, made)
+    try:
+        os.mkdir(base + folder)
+    except FileExistsError:
+        pass
+    made.add(folder)
 
 
 def _link_or_copy(src: str, dst: str) -> None:
@@ -259,9 +263,8 @@ def swap_in(out_dir: Path, new: Path, keep: Mapping[str, list[int]], written: se
         made: set[str] = set()
         for rel in kept:
             folder = rel.rpartition("/")[0]
-            if folder and folder not in made:
-                make_folders(base, folder)
-                made.add(folder)
+            if folder:
+                make_folders(base, folder, made)
             _link_or_copy(src + rel, base + rel)
         if not out_dir.exists():
             os.rename(new, out_dir)
