@@ -4,7 +4,7 @@ from __future__ import annotations
 from slogen.diagnostics import Diagnostics
 from slogen.durations import format_duration
 from slogen.formats import openslo_spec as O
-from slogen.formats.openslo_common import ServiceBuild, check_budgeting, objective_value, ratio_sli, set_labels, slug
+from slogen.formats.openslo_common import ServiceBuild, check_budgeting, objective_name, objective_value, ratio_sli, set_labels
 
 
 _ALPHA_UNITS = {"Second": 1, "Minute": 60, "Hour": 3600, "Day": 86400, "Week": 7 * 86400}
@@ -44,9 +44,7 @@ def slo_alpha(p, b: ServiceBuild, diags: Diagnostics) -> None:
                         src.at(o_at))
             b.ok = False
             continue
-        name = doc.metadata.name
-        if len(spec.objectives) > 1:
-            name = f"{name}-{slug(objective.displayName or '') or j + 1}"
+        name = objective_name(doc.metadata.name, spec.objectives, objective, j)
         m.link(to, src, o_at)
         m.link(to + ("name",), src, ("metadata", "name"))
         native: dict = {"name": name}

@@ -81,6 +81,11 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9_]+", "-", text).strip("-")[:64].strip("-")
 
 
+def objective_name(name: str, objectives: list, objective, j: int) -> str:
+    """One SLO per objective: the document's name, suffixed when it has several."""
+    return f"{name}-{slug(objective.displayName or '') or j + 1}" if len(objectives) > 1 else name
+
+
 def _label_key(key: str) -> str:
     """OpenSLO label keys may hold `.`, `-`, `/`; Prometheus label names may not."""
     key = re.sub(r"[^a-zA-Z0-9_]", "_", key)

@@ -8,7 +8,7 @@ from slogen.durations import format_duration, parse_duration
 from slogen.formats import openslo_spec as O
 from slogen.formats.mapped import Mapper
 from slogen.formats.openslo_common import (MIN_SHORT, Index, Ref, ServiceBuild, check_budgeting, duration,
-                                           metric_query, objective_value, ratio_sli, rolling_period, set_labels,
+                                           metric_query, objective_name, objective_value, ratio_sli, rolling_period, set_labels,
                                            severity_tier, slug)
 from slogen.load import Source
 
@@ -40,9 +40,7 @@ def slo_v1(p, b: ServiceBuild, index: Index, receivers: set[str], diags: Diagnos
                         src.at(o_at))
             b.ok = False
             continue
-        name = doc.metadata.name
-        if len(spec.objectives) > 1:
-            name = f"{name}-{slug(objective.displayName or '') or j + 1}"
+        name = objective_name(doc.metadata.name, spec.objectives, objective, j)
         if sli.obj.ratioMetric is not None:
             to = ("slos", len(b.slos))
             native = _ratio_slo(doc, sli, objective, name, period, policies, src, o_at, to, m, index, receivers, diags)
