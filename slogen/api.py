@@ -98,6 +98,20 @@ def check_generated_promql(bundle: Bundle, diags: Diagnostics) -> None:
                                 f"parse: {exc}", service.position, hint="please report this with the spec")
 
 
+@dataclass(frozen=True)
+class Job:
+    """One `slogen build` (or `--check`): what it reads, where it writes, and how."""
+    paths: list[Path]
+    out_dir: Path
+    check: bool
+    time_scale: float
+    dashboards: Path | None
+    output: RuleOutput | None
+    progress: parallel.Progress | None
+    inputs: cache.Inputs | None  # the spec files as read for the cache keys (None: --no-cache)
+    t0: float
+
+
 def build(paths: list[Path], out_dir: Path, check: bool = False, time_scale: float = 1.0,
           dashboards: Path | None = None, output: RuleOutput | None = None, use_cache: bool = True,
           progress: parallel.Progress | None = None) -> Result:
@@ -108,72 +122,60 @@ def build(paths: list[Path], out_dir: Path, check: bool = False, time_scale: flo
     if hit is not None and cache.tree_matches(out_dir, hit.files):  # nothing changed since the last build
         result = Result(Diagnostics(list(hit.warnings)), cached=True, file_count=len(hit.files))
         result.check = writer.CheckResult([], [], []) if check else None
-        result.timings["total"] = time.perf_counter() - t0
-        return result
-    if check or inputs is None:  # (a record of the units stays valid: it is checked against out/ when used)
-        return _full(paths, out_dir, check, time_scale, dashboards, output, progress, inputs, t0)
-    plan = incremental.plan(out_dir, inputs.specs, options, inputs.dashboards)
-    if plan.incremental:
-        try:
-            result = _incremental(plan, paths, out_dir, time_scale, dashboards, output, progress, inputs, t0)
-        except writer.Moved:
-            result = None
-        if result is not None:
-            return result
-    return _full(paths, out_dir, check, time_scale, dashboards, output, progress, inputs, t0)
+        return _timed(result, t0)
+    job = Job(paths, out_dir, check, time_scale, dashboards, output, progress, inputs, t0)
+    if not check and inputs is not None:  # (--check never uses the unit record, so it stays valid)
+        plan = incremental.plan(out_dir, inputs.specs, options, inputs.dashboards)
+        if plan.incremental:
+            try:
+                result = _run(job, plan, plan.parse)  # only the changed spec files
+            except writer.Moved:
+                result = None
+            if result is not None:
+                return result
+    return _run(job, incremental.Plan({}), None)  # every spec file
 
 
-def _full(paths, out_dir, check, time_scale, dashboards, output, progress, inputs, t0) -> Result:
-    """Every spec file through the whole pipeline."""
-    return _run(incremental.Plan({}), paths, out_dir, check, time_scale, dashboards, output, progress, inputs, t0,
-                files=None)
-
-
-def _incremental(plan, paths, out_dir, time_scale, dashboards, output, progress, inputs, t0) -> Result | None:
-    """Only the spec files of `plan.parse` through the pipeline; None when that cannot give what
-    a full build gives (the caller then runs one)."""
-    return _run(plan, paths, out_dir, False, time_scale, dashboards, output, progress, inputs, t0,
-                files=plan.parse)
-
-
-def _run(plan, paths, out_dir, check, time_scale, dashboards, output, progress, inputs, t0, files) -> Result | None:
+def _run(job: Job, plan: incremental.Plan, files: list[tuple[Path, str]] | None) -> Result | None:
+    """The pipeline over `files` (None: every spec file under job.paths), reusing what `plan`
+    found clean. None when that cannot give what a full build gives (the caller then runs one)."""
     diags = Diagnostics(plan.warnings())
     if files is None:
-        found = load.discover(paths, diags)
+        found = load.discover(job.paths, diags)
         if not found and not diags.has_errors:
-            diags.error("input/empty", f"no *.yaml or *.yml spec files under {', '.join(map(str, paths))}")
+            diags.error("input/empty", f"no *.yaml or *.yml spec files under {', '.join(map(str, job.paths))}")
         files = [(p, relative(p)) for p in found]
     by_file = parse_files(files, diags)
     units = incremental.units_of(by_file)
-    if plan.clean:
-        if sorted(set(by_file) - set(units)) != sorted(plan.globals):
-            return None  # a spec file stopped or started being self-contained (or has errors)
-    bundle = model_of(by_file, paths, diags, time_scale, dashboards)
+    if plan.clean and sorted(set(by_file) - set(units)) != sorted(plan.globals):
+        return None  # a spec file stopped or started being self-contained (or has errors)
+    bundle = model_of(by_file, job.paths, diags, job.time_scale, job.dashboards)
     del by_file  # the parsed documents and their position maps: ~60 MB per 1,000 services, not needed now
     if plan.clean and bundle is not None and {s.name for s in bundle.services} & plan.clean_services():
         return None  # a service name in two files: let a full build report it
     result = Result(diags, bundle)
-    result.timings["model"] = time.perf_counter() - t0
+    result.timings["model"] = time.perf_counter() - job.t0
     if bundle is None:
         return result
-    if output is not None:  # how rule files are packaged (--format): a build option, not a spec
-        bundle = result.bundle = replace(bundle, output=output)
-    previous = writer.Tree(out_dir)
+    if job.output is not None:  # how rule files are packaged (--format): a build option, not a spec
+        result.bundle = replace(bundle, output=job.output)
+    previous = writer.Tree(job.out_dir)
     try:
-        sink = sinks.for_build(check, out_dir, previous)
+        sink = sinks.for_build(job.check, job.out_dir, previous)
     except OSError as exc:
-        diags.error("output/write", f"cannot write next to {out_dir}: {exc.strerror or exc}")
+        diags.error("output/write", f"cannot write next to {job.out_dir}: {exc.strerror or exc}")
         return result
     try:
-        return _render_and_write(result, plan, units, out_dir, check, progress, inputs, t0, previous, sink)
+        return _render_and_write(job, result, plan, units, previous, sink)
     finally:
         sinks.discard(sink)  # a scratch tree that was not swapped in
 
 
-def _render_and_write(result, plan, units, out_dir, check, progress, inputs, t0, previous, sink) -> Result:
+def _render_and_write(job: Job, result: Result, plan: incremental.Plan, units: dict[str, list[str]],
+                      previous: writer.Tree, sink: sinks.Sink) -> Result:
     diags, bundle, events = result.diagnostics, result.bundle, Diagnostics()
     rendered = parallel.render(TARGETS, bundle, bundle.services, plan.cached_summaries(), previous, diags, sink,
-                               progress, memo=plan.memo())
+                               job.progress, memo=plan.memo())
     kept = plan.reused_files() | {p: plan.shared_record(p)[0] for p in rendered.kept}
     keep = plan.reused_identities() | {p: plan.shared_record(p)[1:] for p in rendered.kept}
     for _name, step in AFTER_RENDER:
@@ -183,29 +185,30 @@ def _render_and_write(result, plan, units, out_dir, check, progress, inputs, t0,
     diags.extend(events)
     result.reused = len(kept.keys() - sink.digests.keys())
     result.file_count = len(sink) + result.reused
-    result.timings["render"] = time.perf_counter() - t0 - result.timings["model"]
+    result.timings["render"] = time.perf_counter() - job.t0 - result.timings["model"]
     if diags.has_errors:
         return result
     files = kept | sink.digests
-    if check:
+    if job.check:
         result.check = sink.result()
-        if not result.check.stale and inputs:
-            cache.store(out_dir, inputs.key, files, replayable)
-        return _timed(result, t0)
+        if not result.check.stale and job.inputs:
+            cache.store(job.out_dir, job.inputs.key, files, replayable)
+        return _timed(result, job.t0)
     try:
         sink.commit(keep)
     except writer.Busy as exc:
         diags.error("output/busy", str(exc), hint="wait for the other build, or build into another folder")
     except OSError as exc:
-        diags.error("output/write", f"cannot write {out_dir}: {exc.strerror or exc}")
-    if inputs and not diags.has_errors:
-        cache.store(out_dir, inputs.key, files, replayable)
-        _record_units(out_dir, inputs, plan, units, replayable, rendered, sink.digests, kept,
-                      {p: ident for p, ident in keep.items() if p not in sink.digests})
-    return _timed(result, t0)
+        diags.error("output/write", f"cannot write {job.out_dir}: {exc.strerror or exc}")
+    if job.inputs and not diags.has_errors:
+        cache.store(job.out_dir, job.inputs.key, files, replayable)
+        known = {p: ident for p, ident in keep.items() if p not in sink.digests}
+        _record_units(job, plan, units, replayable, rendered, sink.digests, known)
+    return _timed(result, job.t0)
 
 
-def _record_units(out_dir, inputs, plan, units, replayable, rendered, digests, kept, known) -> None:
+def _record_units(job: Job, plan: incremental.Plan, units: dict[str, list[str]], replayable: Diagnostics,
+                  rendered: parallel.Rendered, digests: dict[str, str], known: dict[str, list[int]]) -> None:
     """What the next build needs to redo only what changed (slogen.incremental)."""
     all_units = {name: u.services for name, u in plan.clean.items()} | units
     service_unit = {s: name for name, services in all_units.items() for s in services}
@@ -215,10 +218,12 @@ def _record_units(out_dir, inputs, plan, units, replayable, rendered, digests, k
         unit = service_unit.get(service)
         if unit is not None and path in digests:
             unit_files.setdefault(unit, {})[path] = digests[path]
+    kept = plan.reused_files() | {p: plan.shared_record(p)[0] for p in rendered.kept}
     shared = {target: (digest, {p: digests.get(p) or kept[p] for p in paths})
               for target, (digest, paths) in rendered.shared.items()}
-    incremental.store(out_dir, inputs.options, inputs.dashboards, incremental.Plan.of(inputs.specs), all_units,
-                      replayable.items, plan.cached_summaries() | rendered.summaries, unit_files, shared, known)
+    incremental.store(job.out_dir, job.inputs.options, job.inputs.dashboards, incremental.Plan.of(job.inputs.specs),
+                      all_units, replayable.items, plan.cached_summaries() | rendered.summaries, unit_files, shared,
+                      known)
 
 
 def _timed(result: Result, t0: float) -> Result:
