@@ -31,7 +31,7 @@ from typing import Any
 import orjson
 
 from slogen import cache, writer
-from slogen.diagnostics import Diagnostic, Diagnostics, Position, Severity
+from slogen.diagnostics import Diagnostic, Position, Severity
 
 FORMAT = 1
 
