@@ -16,6 +16,20 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
 
+# The smallest valid spec: tests break it one way at a time.
+GOOD = """\
+apiVersion: slogen/v1
+service: api
+team: platform
+slos:
+  - name: availability
+    objective: 99.9
+    sli:
+      kind: availability
+      total: http_requests_total{job="api"}
+      bad: http_requests_total{job="api",code=~"5.."}
+"""
+
 _PACKAGES = {"promtool": "Debian package prometheus", "prometheus": "Debian package prometheus",
              "amtool": "Debian package prometheus-alertmanager",
              "prometheus-alertmanager": "Debian package prometheus-alertmanager",

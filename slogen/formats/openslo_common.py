@@ -48,6 +48,15 @@ class Index:
                 continue
             names[doc.metadata.name] = Ref(doc, p.source, ())
 
+    def spec_of(self, kind: str, name: str | None, inline: Any, source: Source, at: tuple, ref_key: str,
+                diags: Diagnostics) -> Ref | None:
+        """The `spec` of an object named by `ref_key` (at `at + (ref_key,)`) when `name` is set, else
+        given inline (at `at + ("spec",)`), and where it sits; None (reported) for an unknown name."""
+        if name is None:
+            return Ref(inline, source, at + ("spec",))
+        ref = self.get(kind, name, source, at + (ref_key,), diags)
+        return None if ref is None else Ref(ref.obj.spec, ref.source, ("spec",))
+
     def get(self, kind: str, name: str, source: Source, at: tuple, diags: Diagnostics) -> Ref | None:
         found = self.by_kind.get(kind, {}).get(name)
         if found is None:

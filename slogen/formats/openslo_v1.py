@@ -100,25 +100,17 @@ def _policies(items: list[O.PolicyItem], src: Source, at: tuple, index: Index, d
     out = []
     ok = True
     for i, item in enumerate(items):
-        if item.alertPolicyRef is not None:
-            ref = index.get("AlertPolicy", item.alertPolicyRef, src, at + (i, "alertPolicyRef"), diags)
-            if ref is None:
-                ok = False
-                continue
-            policy = Ref(ref.obj.spec, ref.source, ("spec",))
-        else:
-            policy = Ref(item.spec, src, at + (i, "spec"))
+        policy = index.spec_of("AlertPolicy", item.alertPolicyRef, item.spec, src, at + (i,), "alertPolicyRef", diags)
+        if policy is None:
+            ok = False
+            continue
         conditions, targets = [], []
         for ci, c in enumerate(policy.obj.conditions):
             c_at = policy.path + ("conditions", ci)
-            if c.conditionRef is not None:
-                ref = index.get("AlertCondition", c.conditionRef, policy.source, c_at + ("conditionRef",), diags)
-                if ref is None:
-                    ok = False
-                    continue
-                cond = Ref(ref.obj.spec, ref.source, ("spec",))
-            else:
-                cond = Ref(c.spec, policy.source, c_at + ("spec",))
+            cond = index.spec_of("AlertCondition", c.conditionRef, c.spec, policy.source, c_at, "conditionRef", diags)
+            if cond is None:
+                ok = False
+                continue
             tier = severity_tier(cond.obj.severity, cond.source, cond.path + ("severity",), diags)
             ok = ok and tier is not None
             conditions.append((cond, tier))

@@ -2,25 +2,13 @@
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 import pytest
 
+from helpers import GOOD
+
 from slogen import api
 from slogen.diagnostics import Severity
-
-GOOD = """\
-apiVersion: slogen/v1
-service: api
-team: platform
-slos:
-  - name: availability
-    objective: 99.9
-    sli:
-      kind: availability
-      total: http_requests_total{job="api"}
-      bad: http_requests_total{job="api",code=~"5.."}
-"""
 
 # (sentence id, spec text, expected code, expected line, expected column, text in message)
 CASES = [

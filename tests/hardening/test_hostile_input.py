@@ -12,20 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from slogen.load.yaml_positions import MAX_FILE_BYTES
+from helpers import GOOD
 
-GOOD = """\
-apiVersion: slogen/v1
-service: api
-team: platform
-slos:
-  - name: availability
-    objective: 99.9
-    sli:
-      kind: availability
-      total: http_requests_total{job="api"}
-      bad: http_requests_total{job="api",code=~"5.."}
-"""
+from slogen.load.yaml_positions import MAX_FILE_BYTES
 
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
