@@ -66,10 +66,16 @@ def render_bundle(bundle: Bundle, previous: Mapping[str, bytes], diags: Diagnost
     they say is about this change of out/, not about the specs, so it is not replayed from cache."""
     sink = sinks.MemorySink()
     parallel.render(TARGETS, bundle, bundle.services, {}, previous, diags, sink, progress)
-    for _name, step in AFTER_RENDER:
-        for path, data in step(sink, previous, diags if events is None else events).items():
-            sink.put(path, data)
+    after_render(sink, previous, diags if events is None else events)
     return dict(sorted(sink.files.items()))
+
+
+def after_render(sink: sinks.Sink, previous: Mapping[str, bytes], events: Diagnostics,
+                 kept: Mapping[str, str] | None = None) -> None:
+    """The AFTER_RENDER steps over the new bundle: what `sink` holds plus the `kept` files."""
+    for _name, step in AFTER_RENDER:
+        for path, data in step(writer.Overlay(sink, kept or {}, previous), previous, events).items():
+            sink.put(path, data)
 
 
 def validate(paths: list[Path], time_scale: float = 1.0, dashboards: Path | None = None) -> Result:
@@ -176,11 +182,10 @@ def _render_and_write(job: Job, result: Result, plan: incremental.Plan, units: d
     diags, bundle, events = result.diagnostics, result.bundle, Diagnostics()
     rendered = parallel.render(TARGETS, bundle, bundle.services, plan.cached_summaries(), previous, diags, sink,
                                job.progress, memo=plan.memo())
-    kept = plan.reused_files() | {p: plan.shared_record(p)[0] for p in rendered.kept}
-    keep = plan.reused_identities() | {p: plan.shared_record(p)[1:] for p in rendered.kept}
-    for _name, step in AFTER_RENDER:
-        for path, data in step(writer.Overlay(sink, kept, previous), previous, events).items():
-            sink.put(path, data)
+    records = plan.kept_files(rendered.kept)
+    kept = {p: rec[0] for p, rec in records.items()}   # path → sha256
+    keep = {p: rec[1:] for p, rec in records.items()}  # path → identity, checked again at the swap
+    after_render(sink, previous, events, kept)
     replayable = Diagnostics(list(diags.items))
     diags.extend(events)
     result.reused = len(kept.keys() - sink.digests.keys())
@@ -203,12 +208,13 @@ def _render_and_write(job: Job, result: Result, plan: incremental.Plan, units: d
     if job.inputs and not diags.has_errors:
         cache.store(job.out_dir, job.inputs.key, files, replayable)
         known = {p: ident for p, ident in keep.items() if p not in sink.digests}
-        _record_units(job, plan, units, replayable, rendered, sink.digests, known)
+        _record_units(job, plan, units, replayable, rendered, sink.digests, kept, known)
     return _timed(result, job.t0)
 
 
 def _record_units(job: Job, plan: incremental.Plan, units: dict[str, list[str]], replayable: Diagnostics,
-                  rendered: parallel.Rendered, digests: dict[str, str], known: dict[str, list[int]]) -> None:
+                  rendered: parallel.Rendered, digests: dict[str, str], kept: dict[str, str],
+                  known: dict[str, list[int]]) -> None:
     """What the next build needs to redo only what changed (slogen.incremental)."""
     all_units = {name: u.services for name, u in plan.clean.items()} | units
     service_unit = {s: name for name, services in all_units.items() for s in services}
@@ -218,7 +224,6 @@ def _record_units(job: Job, plan: incremental.Plan, units: dict[str, list[str]],
         unit = service_unit.get(service)
         if unit is not None and path in digests:
             unit_files.setdefault(unit, {})[path] = digests[path]
-    kept = plan.reused_files() | {p: plan.shared_record(p)[0] for p in rendered.kept}
     shared = {target: (digest, {p: digests.get(p) or kept[p] for p in paths})
               for target, (digest, paths) in rendered.shared.items()}
     incremental.store(job.out_dir, job.inputs.options, job.inputs.dashboards, incremental.Plan.of(job.inputs.specs),

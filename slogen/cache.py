@@ -173,8 +173,3 @@ def read_inputs(paths: list[Path], options: dict, dashboards: Path | None) -> In
     except OSError:
         return None
     return Inputs(specs, folder, inputs_key([(name, data) for _p, name, data in specs], options, folder), options)
-
-
-def build_key(paths: list[Path], options: dict, dashboards: Path | None) -> str | None:
-    inputs = read_inputs(paths, options, dashboards)
-    return inputs.key if inputs else None

@@ -51,8 +51,6 @@ def global_key(options: dict, dashboards: str | None, global_files: list[tuple[s
     return h.hexdigest()
 
 
-identity = writer.identity
-
 
 @dataclass
 class Unit:
@@ -76,8 +74,11 @@ class Plan:
         """For slogen.parallel.render_shared: target → (digest of its summaries, its files)."""
         return {t: (m["digest"], sorted(m["files"])) for t, m in self.shared.items()}
 
-    def shared_record(self, path: str) -> list:
-        return next(m["files"][path] for m in self.shared.values() if path in m["files"])
+    def kept_files(self, shared: list[str]) -> dict[str, list]:
+        """path → [sha256, *identity] of every file kept from the previous out/: the clean units'
+        files and the bundle-wide files `shared` (render_shared kept them: summaries unchanged)."""
+        records = {p: rec for m in self.shared.values() for p, rec in m["files"].items()}
+        return {p: rec for unit in self.clean.values() for p, rec in unit.files.items()} | {p: records[p] for p in shared}
 
     @classmethod
     def of(cls, specs: list[tuple[Path, str, bytes]]) -> "Plan":
@@ -89,13 +90,6 @@ class Plan:
     @property
     def parse(self) -> list[tuple[Path, str]]:
         return [(path, name) for name, (path, _sha) in self.specs.items() if name not in self.clean]
-
-    def reused_files(self) -> dict[str, str]:
-        """path → sha256 of the files linked from the previous out/ unchanged."""
-        return {p: rec[0] for unit in self.clean.values() for p, rec in unit.files.items()}
-
-    def reused_identities(self) -> dict[str, list[int]]:
-        return {p: rec[1:] for unit in self.clean.values() for p, rec in unit.files.items()}
 
     def cached_summaries(self) -> dict[str, dict[str, Any]]:
         return {name: s for unit in self.clean.values() for name, s in unit.summaries.items()}
@@ -135,10 +129,10 @@ def plan(out_dir: Path, specs: list[tuple[Path, str, bytes]], options: dict, das
     root = str(out_dir.absolute())
     for name, unit in units.items():
         if name in named and named[name][1] == unit.sha and all(
-                identity(os.path.join(root, p)) == rec[1:] for p, rec in unit.files.items()):
+                writer.identity(os.path.join(root, p)) == rec[1:] for p, rec in unit.files.items()):
             full.clean[name] = unit
     full.shared = {t: m for t, m in shared.items()
-                   if all(identity(os.path.join(root, p)) == rec[1:] for p, rec in m["files"].items())}
+                   if all(writer.identity(os.path.join(root, p)) == rec[1:] for p, rec in m["files"].items())}
     full.incremental, full.globals = True, list(globals_)
     return full
 
@@ -174,14 +168,14 @@ def store(out_dir: Path, options: dict, dashboards: str | None, plan_: Plan, uni
     for name in units:
         files[name] = {}
         for path, sha in unit_files.get(name, {}).items():
-            ident = known.get(path) or identity(os.path.join(root, path))
+            ident = known.get(path) or writer.identity(os.path.join(root, path))
             if ident is None:
                 forget(out_dir)
                 return
             files[name][path] = [sha, *ident]
     shared_record = {}
     for target, (digest, paths) in shared.items():
-        idents = {p: known.get(p) or identity(os.path.join(root, p)) for p in paths}
+        idents = {p: known.get(p) or writer.identity(os.path.join(root, p)) for p in paths}
         if all(idents.values()):
             shared_record[target] = {"digest": digest, "files": {p: [sha, *idents[p]] for p, sha in paths.items()}}
     record = {
