@@ -60,14 +60,14 @@ def folder_digest(h, folder: str | None) -> None:
             h.update(hashlib.sha256(p.read_bytes()).digest())
 
 
-def inputs_key(spec_files: list[tuple[str, bytes]], options: dict, dashboards: str | None) -> str:
-    """The cache key: spec files as (name as reported, bytes), build options, dashboards folder, slogen."""
+def inputs_key(spec_files: list[tuple[str, str]], options: dict, dashboards: str | None) -> str:
+    """The cache key: spec files as (name as reported, sha256 of the bytes), build options,
+    dashboards folder, slogen."""
     h = hashlib.sha256(f"slogen-cache {FORMAT}\0{code_digest()}\0".encode())
     h.update(json.dumps(options, sort_keys=True, default=str).encode() + b"\0")
     folder_digest(h, dashboards)
-    for name, data in spec_files:
-        h.update(f"{name}\0{len(data)}\0".encode())
-        h.update(data)
+    for name, sha in spec_files:
+        h.update(f"{name}\0{sha}\0".encode())
     return h.hexdigest()
 
 
@@ -150,7 +150,7 @@ def tree_matches(out_dir: Path, files: dict[str, str]) -> bool:
 
 @dataclass
 class Inputs:
-    specs: list[tuple[Path, str, bytes]]  # (path, name as reported, bytes) of every spec file
+    specs: list[tuple[Path, str, str]]    # (path, name as reported, sha256 of its bytes) of every spec file
     dashboards: str | None                # the team's dashboards folder
     key: str                              # the whole build's cache key
     options: dict                         # the build options in it
@@ -169,7 +169,7 @@ def read_inputs(paths: list[Path], options: dict, dashboards: Path | None) -> In
     if probe.has_errors or not files:
         return None
     try:
-        specs = [(p, relative(p), p.read_bytes()) for p in files]
+        specs = [(p, relative(p), digest(p.read_bytes())) for p in files]
     except OSError:
         return None
-    return Inputs(specs, folder, inputs_key([(name, data) for _p, name, data in specs], options, folder), options)
+    return Inputs(specs, folder, inputs_key([(name, sha) for _p, name, sha in specs], options, folder), options)

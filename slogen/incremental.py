@@ -81,8 +81,8 @@ class Plan:
         return {p: rec for unit in self.clean.values() for p, rec in unit.files.items()} | {p: records[p] for p in shared}
 
     @classmethod
-    def of(cls, specs: list[tuple[Path, str, bytes]]) -> "Plan":
-        return cls({name: (path, hashlib.sha256(data).hexdigest()) for path, name, data in specs})
+    def of(cls, specs: list[tuple[Path, str, str]]) -> "Plan":
+        return cls({name: (path, sha) for path, name, sha in specs})
 
     def clean_services(self) -> set[str]:
         return {s for unit in self.clean.values() for s in unit.services}
@@ -108,7 +108,7 @@ def _record(d: Diagnostic) -> dict:
             "position": [d.position.file, d.position.line, d.position.col] if d.position else None}
 
 
-def plan(out_dir: Path, specs: list[tuple[Path, str, bytes]], options: dict, dashboards: str | None) -> Plan:
+def plan(out_dir: Path, specs: list[tuple[Path, str, str]], options: dict, dashboards: str | None) -> Plan:
     """Which units can be reused. Falls back to "parse everything" whenever the record is missing,
     foreign, or was made with other global inputs."""
     full = Plan.of(specs)
