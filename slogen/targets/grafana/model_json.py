@@ -9,6 +9,7 @@ from __future__ import annotations
 from slogen import conventions as C
 from slogen import promql
 from slogen.durations import format_duration
+from slogen.numbers import format_percent, format_seconds
 from slogen.model import Bundle
 from slogen.model.alerts import service_alerts
 from slogen.model.types import SLO, Service, Threshold
@@ -27,7 +28,7 @@ def dashboard_file(service: str) -> str:
 
 
 def _pct(ratio: float) -> str:
-    return f"{promql.format_number(round(ratio * 100, 6))}%"
+    return format_percent(ratio)
 
 
 def _sel(**labels: str) -> str:
@@ -40,8 +41,8 @@ def _latency(slo: SLO) -> dict | None:
     spec = slo.sli
     matchers = promql.parse_matchers(spec.selector)
     return {"bucket": promql.Selector(spec.histogram + "_bucket", matchers).render(),
-            "quantile": promql.format_number(round(spec.percentile / 100, 10)), "threshold": spec.threshold,
-            "label": f"p{promql.format_number(spec.percentile)}", "threshold_label": format_duration(spec.threshold)}
+            "quantile": promql.format_number(round(spec.percentile / 100, 12)), "threshold": spec.threshold,
+            "label": f"p{promql.format_number(spec.percentile)}", "threshold_label": format_seconds(spec.threshold)}
 
 
 def _slo(slo: SLO, bundle: Bundle, runbooks: dict[str, str]) -> dict:

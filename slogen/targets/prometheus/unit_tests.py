@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from slogen import conventions as C
+from slogen import promql
 from slogen.durations import format_duration
 from slogen.model import Bundle, SLO, Service, Threshold
 from slogen.model.alerts import Alert, selector, service_alerts
@@ -72,8 +73,9 @@ def _slo_inputs(slo: SLO, total: list[float], bad: list[float]) -> list[Series]:
 
 @lru_cache(maxsize=4096)
 def _threshold(factor: float, budget: float) -> Fraction:
-    """The rule's `factor * budget`, as the exact decimal the rule file spells."""
-    return Fraction(factor).limit_denominator(10**6) * Fraction(budget).limit_denominator(10**9)
+    """The rule's `factor * budget`, as the exact decimals the rule file spells (a budget of 1e-11
+    must not become 0, as limiting the denominator to 10**9 would make it)."""
+    return Fraction(promql.format_number(factor)) * Fraction(promql.format_number(budget))
 
 
 def _firing(alerts: list[Alert], slo: SLO, bad: int, traffic: int, at: int) -> list[Expected]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from slogen import conventions as C
 from slogen import promql, yamlout
 from slogen.durations import format_duration, humanize_duration
+from slogen.numbers import format_percent
 from slogen.model import SLO, Bundle, Service, Threshold
 from slogen.model.alerts import Alert, selector
 from slogen.sli import KINDS as SLI_KINDS
@@ -19,7 +20,7 @@ _SEVERITY_ORDER = {s: i for i, s in enumerate((C.SEVERITY_PAGE, C.SEVERITY_CRITI
 
 
 def percent(ratio: float) -> str:
-    return f"{promql.format_number(round(ratio * 100, 4))}%"
+    return format_percent(ratio, decimals=4)
 
 
 def period_words(seconds: float) -> str:
