@@ -311,17 +311,17 @@ def _threshold(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: 
         except promql.PromQLError as exc:
             diags.error("promql/generated", f"the alert expression does not parse: {exc}", src.at(path))
             return None
-    phases = kind.phases(t)
-    if sum(p.minutes for p in phases) > MAX_TEST_MINUTES:
-        seconds, where = _longest_duration(t, path)
-        diags.error("threshold/untestable", f"the generated unit test of this alert would evaluate "
-                    f"{sum(p.minutes for p in phases):,} one-minute steps, because of the "
-                    f"{format_duration(seconds)} here", src.at(where),
-                    hint=f"shorten it: the test of a threshold alert may hold at most {MAX_TEST_MINUTES // 1440} days of "
-                    "samples, for all its levels together")
-        return None
     try:
         from slogen.thresholds.kind import steps
+        phases = kind.phases(t)
+        if sum(p.minutes for p in phases) > MAX_TEST_MINUTES:
+            seconds, where = _longest_duration(t, path)
+            diags.error("threshold/untestable", f"the generated unit test of this alert would evaluate "
+                        f"{sum(p.minutes for p in phases):,} one-minute steps, because of the "
+                        f"{format_duration(seconds)} here", src.at(where),
+                        hint=f"shorten it: the test of a threshold alert may hold at most {MAX_TEST_MINUTES // 1440} "
+                        "days of samples, for all its levels together")
+            return None
         # the inputs the generated unit test will need (targets/prometheus/unit_tests.py): all of them,
         # since a later phase can be the impossible one (a latency level `below: 0`)
         for values in ([[p.value] * p.minutes for p in phases] if t.kind == "disk_fill" else [steps(phases)]):

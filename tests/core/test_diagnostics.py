@@ -83,6 +83,9 @@ CASES = [
     ("a threshold `for` too long to unit-test is refused at the `for` (was a MemoryError)",
      GOOD + "thresholds:\n  - kind: up\n    selector: '{job=\"x\"}'\n    warning: {for: 290y}\n",
      "threshold/untestable", 14, 20, "one-minute steps"),
+    ("an expression threshold slogen cannot write a test for is refused (was Untestable escaping validate)",
+     GOOD + "thresholds:\n  - kind: expression\n    name: ExprHigh\n    expr: vector(1)\n    warning: {above: 0}\n",
+     "threshold/untestable", 12, 5, "`vector`"),
     ("alias bomb", "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
      "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
      "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n",
