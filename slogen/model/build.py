@@ -72,28 +72,19 @@ def _scaled(seconds: float, scale: float) -> float:
     return max(round(seconds * scale), 1) if scale != 1 else seconds
 
 
-# `--time-scale` durations are whole seconds; one that would round to 0s is refused, not stretched.
+# `--time-scale` durations are whole seconds, at least 1s (a drill's `for: 1m` at 0.005 is 1s). The
+# 5m base window must not round to 0s, and a short window must stay shorter than its long one.
 HALF_SECOND = 0.5
 
 
-def _scale_refused(durations: list[tuple[str, float]], scale: float, where: Position, diags: Diagnostics) -> bool:
-    """True (and an error at `where`) when `scale` rounds one of the named durations to 0s, or
-    makes a short window as long as its long one."""
-    if scale == 1:
+def _scale_refused(long: float, short: float, scale: float, where: Position, diags: Diagnostics) -> bool:
+    """True (and an error at `where`) when `scale` makes the short window as long as the long one."""
+    if scale == 1 or _scaled(short, scale) < _scaled(long, scale):
         return False
-    for what, seconds in durations:
-        if 0 < seconds * scale < HALF_SECOND:
-            diags.error("input/time-scale", f"--time-scale {scale:g} makes the {what} {format_duration(seconds)} "
-                        f"{seconds * scale:.2g}s, which rounds to 0s", where,
-                        hint=f"use a time scale of at least {HALF_SECOND / seconds:.2g}")
-            return True
-    named = dict(durations)
-    if "short window" in named and _scaled(named["short window"], scale) >= _scaled(named["long window"], scale):
-        diags.error("input/time-scale", f"--time-scale {scale:g} makes the windows {format_duration(named['long window'])}"
-                    f" and {format_duration(named['short window'])} both {format_duration(_scaled(named['long window'], scale))}",
-                    where, hint="use a larger time scale")
-        return True
-    return False
+    diags.error("input/time-scale", f"--time-scale {scale:g} makes the windows {format_duration(long)} and "
+                f"{format_duration(short)} both {format_duration(_scaled(long, scale))}", where,
+                hint="use a larger time scale")
+    return True
 
 
 def _settings(p: Parsed | None, diags: Diagnostics) -> Settings:
@@ -229,8 +220,7 @@ def _slo(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: Diagno
             continue
         if getattr(alerting, w.severity).disabled:
             continue
-        if _scale_refused([("long window", long), ("short window", short), ("`for`", parse_duration(w.for_))], scale,
-                          src.at(windows_path + (j,)) if alerting.windows else src.at(path), diags):
+        if _scale_refused(long, short, scale, src.at(windows_path + (j,)) if alerting.windows else src.at(path), diags):
             continue
         exact = w.budget_percent / 100 * period / long
         factor = round(exact, FACTOR_DECIMALS)
@@ -328,8 +318,6 @@ def _threshold(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: 
             kind.fixture(t, values)
     except Untestable as exc:
         diags.error("threshold/untestable", str(exc), src.at(path))
-        return None
-    if _scale_refused([("`for`", r.for_seconds) for r in rules], scale, src.at(path), diags):
         return None
     if scale != 1:
         rules = [LevelRule(r.severity, r.expr, _scaled(r.for_seconds, scale) if r.for_seconds else 0,

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from helpers import GOOD
+from helpers import GOOD, ROOT
 
 from slogen import api
 from slogen.diagnostics import Severity
@@ -60,8 +60,6 @@ def test_extreme_values_reach_the_output_faithfully(extremes, path, present, abs
 
 SHORT_WINDOWS = GOOD.replace("team: platform", "team: platform\nalerting:\n  windows:\n"
                              "    - {severity: page, budget_percent: 2, long: 1m, short: 30s}")
-SHORT_FOR = GOOD.replace("team: platform", "team: platform\nalerting:\n  windows:\n"
-                         "    - {severity: page, budget_percent: 2, long: 1h, short: 5m, for: 1m}")
 
 # (sentence id, spec, --time-scale, expected (line, col) of the error, or None for a bundle-wide one)
 TIME_SCALES = [
@@ -72,7 +70,6 @@ TIME_SCALES = [
     ("a time scale above 1 (durations Prometheus cannot hold)", GOOD, 1e9, None),
     ("a time scale that rounds the 5m base window to 0s", GOOD, 0.001, None),
     ("a time scale that makes a short and a long window the same", SHORT_WINDOWS, 0.02, (6, 7)),
-    ("a time scale that rounds a window's `for` to 0s", SHORT_FOR, 0.005, (6, 7)),
 ]
 
 
@@ -87,6 +84,7 @@ def test_a_time_scale_that_changes_the_alerts_is_refused(tmp_path, text, scale, 
     assert (position.line, position.col) == at if at else position is None
 
 
-def test_the_drill_time_scale_still_builds(tmp_path):
-    (tmp_path / "api.yaml").write_text(GOOD)
-    assert api.validate([tmp_path], time_scale=0.005).ok
+def test_the_drill_still_builds_at_its_time_scale():
+    # its threshold's `for: 1m` becomes 0.3s at 0.005: scaled durations are at least 1s, not refused
+    result = api.validate([ROOT / "tests" / "e2e" / "drill"], time_scale=0.005)
+    assert result.ok, [(d.code, d.message) for d in result.diagnostics]
