@@ -47,7 +47,8 @@ def compared_bytewise(path: str) -> bool:
 _PACKAGES = {"promtool": "Debian package prometheus", "prometheus": "Debian package prometheus",
              "amtool": "Debian package prometheus-alertmanager",
              "prometheus-alertmanager": "Debian package prometheus-alertmanager",
-             "npm": "Debian package npm", "node": "Debian package nodejs"}
+             "npm": "Debian package npm", "node": "Debian package nodejs",
+             "chromium": "Debian package chromium", "openssl": "Debian package openssl"}
 
 
 def require(tool: str) -> str:
