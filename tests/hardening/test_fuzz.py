@@ -2,7 +2,7 @@
 the file, and every accepted spec builds a bundle the real tools accept.
 
 CI runs a few hundred examples. The long run, before an input-handling issue is called resolved
-(docs/hardening.md):
+(docs/fuzzing.md):
 
     python benchmarks/fuzz.py          # 10,000 examples; prints the counts, the time, the versions
 
