@@ -120,7 +120,7 @@ def threshold_alerts(t: Threshold, bundle: Bundle) -> list[Alert]:
         labels = _ordered({C.LABEL_SEVERITY: rule.severity, C.LABEL_TEAM: t.team, C.LABEL_SERVICE: t.service,
                            C.LABEL_ALERT_KIND: t.kind, C.LABEL_TIER: C.TIER_PAGE if tier is t.page else C.TIER_TICKET},
                           t.labels | tier.labels, tier.labels)
-        unit = "bytes" if getattr(t.spec, "measure", "") == "used_bytes" else t.unit
+        unit = t.value_unit
         context = dict(service=t.service, team=t.team, title=_title(t.name), condition=rule.condition,
                        severity=rule.severity, description=t.description, for_=None,
                        value=GoTemplate(_UNIT_VALUE[unit]) if kind.shows_value else "")

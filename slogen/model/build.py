@@ -19,7 +19,7 @@ from slogen.spec import Parsed
 from slogen.spec.bundle import BundleSpec
 from slogen.spec.service import AlertingSpec, ServiceSpec, WindowSpec
 from slogen.thresholds import KINDS as THRESHOLD_KINDS
-from slogen.thresholds.kind import LevelRule
+from slogen.thresholds.kind import CompareLevel, LevelRule, severities
 
 # Burn-rate factors are written with 4 decimals (14.4, 0.9333); a factor that rounding would move
 # by more than 1% (0.00004 → 0) is refused rather than written with another meaning.
@@ -322,9 +322,16 @@ def _threshold(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: 
     if scale != 1:
         rules = [LevelRule(r.severity, r.expr, _scaled(r.for_seconds, scale) if r.for_seconds else 0,
                            r.condition, r.holds) for r in rules]
+    levels = severities(t)
     return Threshold(
         service=spec.service, team=spec.team, name=name, kind=t.kind, spec=t, description=t.description,
-        value_expr=kind.value_expr(t), unit=kind.unit, rules=tuple(rules), labels=base_labels | dict(t.labels),
+        value_expr=kind.value_expr(t), unit=kind.unit,
+        value_unit="bytes" if getattr(t, "measure", "") == "used_bytes" else kind.unit,
+        metric=getattr(t, "metric", None),
+        levels=tuple((sev, lvl) for sev, lvl in levels if isinstance(lvl, CompareLevel)),
+        level_values={sev: lvl.value for sev, lvl in levels if getattr(lvl, "value", None) is not None},
+        states=dict(getattr(t, "states", None) or {}),
+        rules=tuple(rules), labels=base_labels | dict(t.labels),
         page=_tier(spec.alerting.page, spec.team, "page", settings, p, ("alerting", "page"), diags),
         ticket=_tier(spec.alerting.ticket, spec.team, "ticket", settings, p, ("alerting", "ticket"), diags),
         position=src.at(path),

@@ -288,7 +288,3 @@ def service_files(bundle: Bundle, services) -> list[File]:
         if windows:
             out.append(File(window_test_path(s.name), windows, source=s.source, service=s.name))
     return out
-
-
-def files(bundle: Bundle) -> list[File]:
-    return service_files(bundle, bundle.services)

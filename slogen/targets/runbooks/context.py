@@ -92,11 +92,9 @@ def slo_context(slo: SLO, alerts: list[Alert], bundle: Bundle) -> dict:
 
 def _condition(t: Threshold, alert: Alert) -> str:
     """The level in words, with the state's name for state gauges: `equal to 2 (open)`."""
-    states = getattr(t.spec, "states", None) or {}
-    level = getattr(t.spec, alert.severity, None)
-    value = getattr(level, "value", None)
-    if value is not None and float(value).is_integer() and int(value) in states:
-        return f"{alert.level.condition} ({states[int(value)]})"
+    value = t.level_values.get(alert.severity)
+    if value is not None and float(value).is_integer() and int(value) in t.states:
+        return f"{alert.level.condition} ({t.states[int(value)]})"
     return alert.level.condition
 
 
