@@ -106,3 +106,16 @@ def long_ratio(slo: SLO, w: BurnWindow, burn: float, base: float, seconds: float
     long, _ = _profiles(slo, w, base, interval)
     e = min(Fraction(1), _share(burn) * _share(slo.budget))
     return e * Fraction(long.newest[min(round(seconds / interval), len(long.newest) - 1)], long.total)
+
+
+def ties(slo: SLO, w: BurnWindow, burn: float, base: float, interval: float = INTERVAL) -> bool:
+    """Some evaluation of this step burn puts a window's ratio exactly on the threshold, where
+    Prometheus's float64 arithmetic, not this exact one, decides (by one evaluation either way)."""
+    need = _needed(slo, w, burn)
+    if need is None:
+        return False
+    for p in _profiles(slo, w, base, interval):
+        for edge in (need * p.total, p.total - need * p.total):
+            if edge.denominator == 1 and int(edge) in p.newest:
+                return True
+    return False
