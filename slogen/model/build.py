@@ -243,9 +243,12 @@ def _slo(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: Diagno
             continue
         windows.append(BurnWindow(w.severity, w.budget_percent / 100, _scaled(long, scale), _scaled(short, scale),
                                   _scaled(parse_duration(w.for_), scale) if parse_duration(w.for_) else 0, factor))
-    base = format_duration(_scaled(C.BASE_WINDOW, scale))
-    errors_q, requests_q = kind.queries(s.sli, base)
-    for q in (errors_q, requests_q):
+    base = _scaled(C.BASE_WINDOW, scale)
+    errors_q, requests_q = kind.queries(s.sli, format_duration(base))
+    raw_max = _scaled(C.RAW_WINDOW_MAX, scale)
+    raw = {x: kind.queries(s.sli, format_duration(x))
+           for x in sorted({x for w in windows for x in (w.long, w.short)}) if base != x <= raw_max}
+    for q in (errors_q, requests_q, *(q for pair in raw.values() for q in pair)):
         try:
             promql.parse(q)
         except promql.PromQLError as exc:
@@ -265,7 +268,7 @@ def _slo(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: Diagno
         min_events=alerting.min_events, labels=labels,
         page=_tier(alerting.page, spec.team, "page", settings, p, path + ("alerting", "page"), diags),
         ticket=_tier(alerting.ticket, spec.team, "ticket", settings, p, path + ("alerting", "ticket"), diags),
-        position=src.at(path),
+        position=src.at(path), raw_queries=raw,
     )
 
 

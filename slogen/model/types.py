@@ -48,6 +48,10 @@ class SLO:
     page: Tier
     ticket: Tier
     position: Position
+    # windows (seconds, besides the base window) whose error ratio is read from the raw counters:
+    # window → (bad events per second, all events per second) over it. Other windows are summed
+    # from the recorded base-window rates.
+    raw_queries: dict[float, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def budget(self) -> float:
