@@ -14,7 +14,9 @@ def percent(ratio: float | None, digits: int = 3) -> str:
     if ratio is None:
         return DASH
     value = ratio * 100
-    text = f"{value:.{digits}f}".rstrip("0").rstrip(".") if abs(value) < 1e6 else f"{value:.3g}"
+    text = f"{value:.{digits}f}" if abs(value) < 1e6 else f"{value:.3g}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return f"{text}%"
 
 
