@@ -4,8 +4,9 @@ an unknown number is null. `version` changes only when a field changes meaning o
 new fields may be added within a version."""
 from __future__ import annotations
 
-import json
 import math
+
+import orjson
 
 from slogen import __version__
 from slogen.durations import format_duration
@@ -16,7 +17,9 @@ VERSION = 1
 
 
 def render(report: Report) -> str:
-    return json.dumps(document(report), indent=2, sort_keys=False, allow_nan=False) + "\n"
+    # orjson (a dependency already): the standard library's indenting encoder is pure Python and
+    # took seconds for a 1,000-service fleet.
+    return orjson.dumps(document(report), option=orjson.OPT_INDENT_2).decode() + "\n"
 
 
 def document(report: Report) -> dict:
