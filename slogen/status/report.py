@@ -44,7 +44,8 @@ class SloStatus:
     sli: float | None                 # over the period (the part covered, when partial)
     remaining: float | None           # share of the error budget left; negative: overspent
     burn: dict[float, float | None]   # window (seconds) → burn rate; None: no events in it
-    exhausted_in: dict[float, float | None]  # 1h / 6h window → seconds until no budget is left; None: never
+    exhausted_in: dict[float, float | None]  # 1h / 6h window → seconds until no budget is left; None: never;
+    # a window is left out when its burn rate is not known
     coverage: float | None            # seconds of the period with data
     deployed_objective: float | None
     firing: list[Firing] = field(default_factory=list)
@@ -117,8 +118,9 @@ def _slo_status(e: SloEntry, r: Readings, firing: list[Firing]) -> SloStatus:
     if objective is not None and abs(objective - slo.objective) > 1e-9:
         notes.append(f"the deployed rules have objective {objective * 100:g}%, the spec {slo.objective * 100:g}%: "
                      "deploy the rules built from these specs")
-    exhausted_in = {w: _exhaustion(remaining, burn.get(w), slo.period) if state in (OK, EXHAUSTED) else None
-                    for w in e.exhaustion}
+    # A window whose error ratio Prometheus did not return at all is unknown: left out, not "never".
+    exhausted_in = {w: _exhaustion(remaining, burn.get(w), slo.period) for w in e.exhaustion
+                    if state in (OK, EXHAUSTED) and (key in r.ratio.get(w, {}) or (remaining or 0) <= 0)}
     return SloStatus(e, state, None if error is None else 1 - error, remaining if state != NOT_DEPLOYED else None,
                      burn if state != NOT_DEPLOYED else {}, exhausted_in, coverage, objective, firing, notes,
                      r.budget_points.get(key, []), r.ratio_points.get(key, {}) and

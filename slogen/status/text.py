@@ -77,7 +77,7 @@ def objective(s: SloStatus) -> str:
 def exhaustion(s: SloStatus) -> str:
     if s.state not in ("ok", EXHAUSTED):
         return DASH
-    return " / ".join(span(s.exhausted_in.get(w)) for w in s.entry.exhaustion)
+    return " / ".join(span(s.exhausted_in[w]) if w in s.exhausted_in else DASH for w in s.entry.exhaustion)
 
 
 def threshold_value(t: ThresholdStatus) -> str:
