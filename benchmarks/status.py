@@ -17,6 +17,7 @@ Every process started here is stopped in a `finally`; all waits are bounded."""
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import socket
@@ -79,6 +80,12 @@ def openmetrics(n: int, at: int) -> str:
     return "\n".join(lines) + "\n# EOF\n"
 
 
+def cpu_of(pid: int) -> float:
+    """CPU seconds (user + system) a running process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -136,9 +143,12 @@ def main() -> None:
             time.sleep(0.5)
         base = [sys.executable, "-m", "slogen", "status", str(specs), "--prometheus", url, "--at", str(at)]
         for fmt in args.formats:
+            server = cpu_of(proc.pid)
             seconds, cpu, done = timed(base + ["--format", fmt, "-o", str(root / f"status.{fmt}")])
+            server = cpu_of(proc.pid) - server
             size = (root / f"status.{fmt}").stat().st_size / 1e6 if done.returncode == 0 else 0
-            print(f"slogen status --format {fmt:8s} {args.services} services: {seconds:5.2f}s wall, {cpu:5.2f}s CPU "
+            print(f"slogen status --format {fmt:8s} {args.services} services: {seconds:5.2f}s wall, CPU {cpu:5.2f}s "
+                  f"slogen + {server:5.2f}s Prometheus "
                   f"(exit {done.returncode}, {size:.1f} MB){'  ' + done.stderr[-300:] if done.returncode else ''}")
         steps(specs, url, at, root)
     finally:
