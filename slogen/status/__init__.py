@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from slogen import conventions as C
 from slogen.diagnostics import Diagnostics
 from slogen.live.client import Connection, Prometheus, PrometheusError
 from slogen.live.options import report as report_error
@@ -59,7 +60,7 @@ def render(report: Report, fmt: str) -> str:
 FAIL_WHEN = {
     "budget-exhausted": lambda r: any(s.state == "exhausted" for s in r.slos),
     "firing": lambda r: bool(r.firing),
-    "paging": lambda r: any(f.severity in ("page", "critical") for f in r.firing),
+    "paging": lambda r: any(f.severity in C.PAGING_SEVERITIES for f in r.firing),
     "not-deployed": lambda r: any(s.state == "not-deployed" for s in r.slos),
     "no-data": lambda r: any(s.state in ("no-data", "not-deployed") for s in r.slos),
 }

@@ -7,7 +7,6 @@ import fnmatch
 from dataclasses import dataclass
 
 from slogen import conventions as C
-from slogen.durations import format_duration
 from slogen.model import Bundle, SLO, Threshold
 from slogen.model.alerts import runbook_path
 from slogen.targets.prometheus.rules import windows_of
@@ -105,7 +104,3 @@ def catalogue(bundle: Bundle, filters: Filters) -> Catalogue:
                                              f"{settings.runbook_base_url}/{runbook_path(service.name, t.name)}",
                                              dashboard))
     return Catalogue(bundle, tuple(slos), tuple(thresholds), filters.active)
-
-
-def window_name(seconds: float) -> str:
-    return format_duration(seconds)

@@ -60,7 +60,7 @@ def collect(api: Prometheus, cat: Catalogue, at: float, plots: bool = False) -> 
         batch.instant(f"{C.sli_error_ratio(w)}{sel}", at, lambda s, w=w: _by_key(s, r.ratio[w]))
     for w, services in _unrecorded(cat).items():
         batch.instant(_ratio_expr(_services_selector(services), w), at, lambda s, w=w: _by_key(s, r.ratio[w], False))
-    for i, chunk in enumerate(_threshold_chunks(cat)):
+    for chunk in _threshold_chunks(cat):
         batch.instant(" or ".join(expr for _, expr in chunk), at,
                       lambda s, chunk=chunk: _thresholds(s, chunk, r.threshold_values))
     firing = _merge(sel, 'alertstate="firing"', f'{C.LABEL_ALERT_KIND}!=""')

@@ -20,6 +20,7 @@ from slogen import conventions as C
 from slogen.live.client import Sample
 from slogen.status.catalogue import Catalogue, SloEntry, ThresholdEntry
 from slogen.status.queries import Key, Points, Readings
+from slogen.thresholds.kind import severities
 
 OK, EXHAUSTED, PARTIAL, NO_DATA, NOT_DEPLOYED = "ok", "exhausted", "partial", "no-data", "not-deployed"
 WARNING, CRITICAL, NO_VALUE = "warning", "critical", "no-value"
@@ -121,10 +122,10 @@ def _slo_status(e: SloEntry, r: Readings, firing: list[Firing]) -> SloStatus:
     # A window whose error ratio Prometheus did not return at all is unknown: left out, not "never".
     exhausted_in = {w: _exhaustion(remaining, burn.get(w), slo.period) for w in e.exhaustion
                     if state in (OK, EXHAUSTED) and (key in r.ratio.get(w, {}) or (remaining or 0) <= 0)}
+    burn_points = {w: [(t, _burn(v, slo.budget)) for t, v in pts] for w, pts in r.ratio_points.get(key, {}).items()}
     return SloStatus(e, state, None if error is None else 1 - error, remaining if state != NOT_DEPLOYED else None,
                      burn if state != NOT_DEPLOYED else {}, exhausted_in, coverage, objective, firing, notes,
-                     r.budget_points.get(key, []), r.ratio_points.get(key, {}) and
-                     {w: [(t, _burn(v, slo.budget)) for t, v in pts] for w, pts in r.ratio_points[key].items()})
+                     r.budget_points.get(key, []), burn_points)
 
 
 def _burn(ratio: float | None, budget: float) -> float | None:
@@ -154,8 +155,8 @@ def _threshold_status(e: ThresholdEntry, r: Readings, firing: list[Firing]) -> T
         return 2 if C.SEVERITY_CRITICAL in held else 1 if C.SEVERITY_WARNING in held else 0
 
     # Several series (instances, disks): show the one nearest to firing.
-    ops = {lvl.condition.split()[0] for lvl in e.levels}
-    worst = max(values, key=lambda v: (severity(v), -v if ops == {"below"} else v))
+    lower_is_worse = {getattr(lvl, "op", None) for _, lvl in severities(e.threshold.spec)} == {"<"}
+    worst = max(values, key=lambda v: (severity(v), -v if lower_is_worse else v))
     state = {2: CRITICAL, 1: WARNING, 0: OK}[severity(worst)]
     return ThresholdStatus(e, state, worst, firing)
 
