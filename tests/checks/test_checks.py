@@ -93,3 +93,14 @@ def test_the_shipped_specs_have_no_warning():
 
 def test_the_minimal_spec_has_no_warning(tmp_path, monkeypatch):
     assert validate(tmp_path, monkeypatch, {"api.yaml": GOOD}) == (0, [])
+
+
+@pytest.mark.parametrize("code", sorted(checks.CODES))
+def test_the_example_of_each_page_triggers_its_code(tmp_path, monkeypatch, code):
+    text = (DOCS / f"{code}.md").read_text()
+    example = text.split("## Example\n\n```yaml\n", 1)[1].split("```", 1)[0]
+    files = {"example.yaml": example}
+    if "kind: Bundle" in example and "service:" not in example and code != "lost/no-rules":
+        files["api.yaml"] = GOOD  # a bundle file alone has no rules
+    _, found = validate(tmp_path, monkeypatch, files)
+    assert code in {d["code"] for d in found}, found
