@@ -47,12 +47,17 @@ def parse_files(files: list[tuple[Path, str]], diags: Diagnostics) -> dict[str, 
 
 
 def model_of(by_file: dict[str, list], paths: list[Path], diags: Diagnostics, time_scale: float = 1.0,
-             dashboards: Path | None = None, partial: bool = False) -> Bundle | None:
-    """The model of the parsed specs, after every check (slogen.checks) has looked at them.
-    `partial`: only some spec files were parsed (an incremental build), so "no service" means nothing."""
+             dashboards: Path | None = None, partial: bool = False, connection=None) -> Bundle | None:
+    """The model of the parsed specs, after every check (slogen.checks) has looked at them, and
+    with a `connection` (slogen.live.client.Connection) the online checks too. `partial`: only
+    some spec files were parsed (an incremental build), so "no service" means nothing."""
     parsed = spec.link([p for docs in by_file.values() for p in docs], diags)  # cross-document references
     found = silences.collect({p.source.file: p.source.text for p in parsed if p.source.text})
     checks.run(parsed, diags)
+    if connection is not None:
+        from slogen.checks import live
+
+        live.run(parsed, connection, diags)
     silences.apply(found, diags)
     user_dashboards = grafana.locate(paths, dashboards, diags)
     bundle = None if diags.has_errors else build_model(parsed, diags, time_scale)
@@ -66,11 +71,12 @@ def model_of(by_file: dict[str, list], paths: list[Path], diags: Diagnostics, ti
 
 
 def load_bundle(paths: list[Path], diags: Diagnostics, time_scale: float = 1.0,
-                dashboards: Path | None = None) -> Bundle | None:
+                dashboards: Path | None = None, connection=None) -> Bundle | None:
     files = load.discover(paths, diags)
     if not files and not diags.has_errors:
         diags.error("input/empty", f"no *.yaml or *.yml spec files under {', '.join(map(str, paths))}")
-    return model_of(parse_files([(p, relative(p)) for p in files], diags), paths, diags, time_scale, dashboards)
+    return model_of(parse_files([(p, relative(p)) for p in files], diags), paths, diags, time_scale, dashboards,
+                    connection=connection)
 
 
 def render_bundle(bundle: Bundle, previous: Mapping[str, bytes], diags: Diagnostics,
@@ -93,11 +99,11 @@ def after_render(sink: sinks.Sink, previous: Mapping[str, bytes], events: Diagno
 
 
 def validate(paths: list[Path], time_scale: float = 1.0, dashboards: Path | None = None,
-             strict: bool = False) -> Result:
+             strict: bool = False, connection=None) -> Result:
     """What `build` checks, without writing: the same checks, and every target rendered (targets
     may find problems only they can see, e.g. a generated expression that does not parse)."""
     diags = Diagnostics()
-    bundle = load_bundle(paths, diags, time_scale, dashboards)
+    bundle = load_bundle(paths, diags, time_scale, dashboards, connection)
     result = Result(diags, bundle)
     if bundle is not None:
         render_bundle(bundle, {}, diags)
@@ -119,12 +125,14 @@ class Job:
     inputs: cache.Inputs | None  # the spec files as read for the cache keys (None: --no-cache)
     t0: float
     strict: bool = False  # warnings are errors (--strict): nothing is written
+    connection: object = None  # a live Prometheus for the online checks (slogen.checks.live)
 
 
 def build(paths: list[Path], out_dir: Path, check: bool = False, time_scale: float = 1.0,
           dashboards: Path | None = None, output: RuleOutput | None = None, use_cache: bool = True,
-          progress: parallel.Progress | None = None, strict: bool = False) -> Result:
+          progress: parallel.Progress | None = None, strict: bool = False, connection=None) -> Result:
     t0 = time.perf_counter()
+    use_cache = use_cache and connection is None  # what a live server says is not in any cache key
     if not check:
         writer.clean_dead_scratch(out_dir)
     options = {"time_scale": time_scale, "output": output}
@@ -138,7 +146,7 @@ def build(paths: list[Path], out_dir: Path, check: bool = False, time_scale: flo
                 return _timed(Result(result.diagnostics), t0)
         result.check = writer.CheckResult([], [], []) if check else None
         return _timed(result, t0)
-    job = Job(paths, out_dir, check, time_scale, dashboards, output, progress, inputs, t0, strict)
+    job = Job(paths, out_dir, check, time_scale, dashboards, output, progress, inputs, t0, strict, connection)
     if not check and inputs is not None:  # (--check never uses the unit record, so it stays valid)
         plan = incremental.plan(out_dir, inputs.specs, options, inputs.dashboards)
         if plan.incremental:
@@ -164,7 +172,8 @@ def _run(job: Job, plan: incremental.Plan, files: list[tuple[Path, str]] | None)
     units = incremental.units_of(by_file)
     if plan.clean and sorted(set(by_file) - set(units)) != sorted(plan.globals):
         return None  # a spec file stopped or started being self-contained (or has errors)
-    bundle = model_of(by_file, job.paths, diags, job.time_scale, job.dashboards, partial=bool(plan.clean))
+    bundle = model_of(by_file, job.paths, diags, job.time_scale, job.dashboards, partial=bool(plan.clean),
+                      connection=job.connection)
     if job.strict:
         diags.strict()
         bundle = None if diags.has_errors else bundle

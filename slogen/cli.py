@@ -15,6 +15,8 @@ import typer
 
 from slogen import __version__
 from slogen.diagnostics import Diagnostics, render_github, render_human, render_json
+from slogen.live.client import Connection
+from slogen.live.options import connection_options
 
 EXIT_OK, EXIT_STALE, EXIT_INVALID, EXIT_INTERNAL, EXIT_UNREACHABLE = 0, 1, 2, 3, 4
 
@@ -74,6 +76,7 @@ def _rule_output(fmt: RuleFormat, namespace: str, labels: Optional[List[str]]):
 
 
 @app.command()
+@connection_options(required=False)
 def build(paths: List[Path] = SPECS,
           out: Path = typer.Option(Path("out"), "-o", "--out", help="Output folder."),
           check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if the output folder is stale."),
@@ -81,7 +84,8 @@ def build(paths: List[Path] = SPECS,
           diagnostics: DiagFormat = DIAG, time_scale: float = SCALE,
           dashboards: Optional[Path] = DASHBOARDS, strict: bool = STRICT,
           no_cache: bool = typer.Option(False, "--no-cache", help="Build from scratch even if nothing changed "
-                                        "since the last build (see README, Performance).")) -> None:
+                                        "since the last build (see README, Performance)."),
+          connection: Optional[Connection] = None) -> None:
     """Build the bundle into the output folder (replaced atomically)."""
     from slogen import api
     from slogen.progress import bar
@@ -89,7 +93,8 @@ def build(paths: List[Path] = SPECS,
     output = _rule_output(rule_format, namespace, rule_label)
     with bar(sys.stderr) as progress:
         result = api.build(paths, out, check=check, output=output, time_scale=time_scale, dashboards=dashboards,
-                           use_cache=not no_cache, progress=progress, strict=strict)
+                           use_cache=not no_cache, progress=progress, strict=strict,
+                           connection=connection)
     _report(result.diagnostics, diagnostics)
     if not result.ok:
         raise typer.Exit(EXIT_INVALID)
@@ -114,11 +119,13 @@ def build(paths: List[Path] = SPECS,
 
 
 @app.command()
+@connection_options(required=False)
 def validate(paths: Optional[List[Path]] = typer.Argument(None, help="Spec files or folders (searched recursively "
                                                           "for *.yaml, *.yml)."),
              diagnostics: DiagFormat = DIAG, dashboards: Optional[Path] = DASHBOARDS, strict: bool = STRICT,
              list_checks: bool = typer.Option(False, "--list-checks", help="Print every check's code, severity "
-                                              "and what it finds (pages: docs/checks/<code>.md), then exit.")) -> None:
+                                              "and what it finds (pages: docs/checks/<code>.md), then exit."),
+             connection: Optional[Connection] = None) -> None:
     """Run every check; write nothing."""
     from slogen import api
 
@@ -129,7 +136,7 @@ def validate(paths: Optional[List[Path]] = typer.Argument(None, help="Spec files
         return
     if not paths:
         raise typer.BadParameter("give spec files or folders", param_hint="PATHS")
-    result = api.validate(paths, dashboards=dashboards, strict=strict)
+    result = api.validate(paths, dashboards=dashboards, strict=strict, connection=connection)
     _report(result.diagnostics, diagnostics)
     if not result.ok:
         raise typer.Exit(EXIT_INVALID)

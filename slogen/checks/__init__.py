@@ -5,7 +5,7 @@ same checks. Adding a check: a function decorated with `@check` in one of these 
 module listed below), its code `declare`d, and its page in docs/checks/."""
 from __future__ import annotations
 
-from slogen.checks import bundle, labels, levels, lost, routing, selectors, silences, units, windows  # noqa: F401
+from slogen.checks import bundle, labels, levels, live, lost, routing, selectors, silences, units, windows  # noqa: F401
 from slogen.checks.base import CODES, RUNS, Code, Context, report
 from slogen.diagnostics import Diagnostics
 from slogen.spec import Parsed
