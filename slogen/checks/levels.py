@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slogen.checks.base import ERROR, WARNING, Context, check, declare
 from slogen.checks.measures import levels, unit_of
+from slogen.durations import format_duration, parse_duration
 
 declare("levels/order", ERROR, "the warning level is beyond the critical level, so critical fires first")
 declare("levels/direction", WARNING, "warning and critical compare in opposite directions (above / below)")
@@ -31,6 +32,27 @@ def order(ctx: Context) -> None:
                        f"level ({critical.words}, line {p.source.at(critical.path).line}): critical fires first "
                        "and the warning never warns", p.source, warning.path,
                        hint="swap the two values")
+
+
+@check
+def timing_order(ctx: Context) -> None:
+    """Kinds whose levels differ by time: `up` / `absent` (warning after a shorter `for`) and
+    `disk_fill` (warning for a longer horizon `within`)."""
+    for p, path, t in ctx.thresholds():
+        warning, critical = getattr(t, "warning", None), getattr(t, "critical", None)
+        if warning is None or critical is None or t.kind not in ("up", "absent", "disk_fill"):
+            continue
+        field = "within" if t.kind == "disk_fill" else "for"
+        w, c = parse_duration(getattr(warning, field if field == "within" else "for_")), \
+            parse_duration(getattr(critical, field if field == "within" else "for_"))
+        inverted = w < c if field == "within" else w >= c
+        if inverted:
+            what = (f"full within {format_duration(w)}, sooner than critical's {format_duration(c)}"
+                    if field == "within" else f"after {format_duration(w)}, no sooner than critical's "
+                    f"{format_duration(c)}")
+            ctx.report("levels/order", f"the warning fires {what}: critical fires first and the warning never "
+                       "warns", p.source, path + ("warning", field),
+                       hint="the warning needs " + ("the longer horizon" if field == "within" else "the shorter `for`"))
 
 
 @check

@@ -14,6 +14,7 @@ declare("selectors/up-without-job", WARNING, "an `up` selector without a `job` m
 declare("selectors/range-vector", ERROR, "a query that returns a range vector: every evaluation fails")
 declare("selectors/rate-on-gauge", WARNING, "rate()/increase() over a metric that is not a counter")
 declare("selectors/counter-as-gauge", WARNING, "a counter compared with a level without rate(): it only grows")
+declare("selectors/not-subset", WARNING, "`bad`/`good` selects events outside `total` (another job, or every job)")
 declare("selectors/rate-increase-mix", ERROR, "increase() on one side of a ratio and rate() on the other")
 
 RATE_FUNCTIONS = {"rate", "irate", "increase"}
@@ -91,6 +92,39 @@ def unscoped(ctx: Context) -> None:
             if ms is not None and not scoped(ms):
                 ctx.report("selectors/unscoped", f"`{name}` picks no job, instance or service: it reads the series "
                            "of every team", p.source, path + (name,), hint='add a matcher such as {job="api"}')
+
+
+@check
+def part_of_total(ctx: Context) -> None:
+    items = [(p, path, t) for p, path, t in ctx.thresholds() if t.kind == "ratio"]
+    items += [(p, path + ("sli",), s.sli) for p, path, s in ctx.slos()]
+    for p, path, spec in items:
+        total = _selector(getattr(spec, "total", None))
+        for name in ("bad", "good"):
+            part = _selector(getattr(spec, name, None))
+            if total is None or part is None:
+                continue
+            own = {m.name: m for m in part.matchers}
+            for m in total.matchers:
+                if m.op != "=":
+                    continue
+                theirs = own.get(m.name)
+                differs = theirs is not None and theirs.op == "=" and theirs.value != m.value
+                if differs or (theirs is None and part.metric == total.metric):
+                    ctx.report("selectors/not-subset", f"`{name}` {'has ' + theirs.render() if differs else 'lacks '}"
+                               f"{'' if differs else m.render()} while `total` has {m.render()}: it counts events "
+                               "that are not in the total, so the ratio can pass 100%", p.source, path + (name,),
+                               hint=f"give `{name}` the matchers of `total` plus its own, e.g. {m.render()}")
+                    break
+
+
+def _selector(text):
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        return promql.parse_selector(text)
+    except promql.PromQLError:
+        return None
 
 
 # --- what a query does with its selectors ---------------------------------------------------------
@@ -200,9 +234,10 @@ def _mixed(ctx, p, path, trees: dict) -> None:
         if total is not None and part is not None:
             a, b = _rates(part), _rates(total)
             if len(a) == 1 and len(b) == 1 and a != b:
+                odd = name if a == {"increase"} else "total_query"  # the fields are documented as rates
                 ctx.report("selectors/rate-increase-mix", f"`{name}` uses {a.pop()}() and `total_query` uses "
                            f"{b.pop()}(): their ratio is off by the window's length in seconds", p.source,
-                           path + (name,), hint="use rate() on both sides")
+                           path + (odd,), hint="use rate() on both sides")
     expr = trees.get("expr")
     if expr is not None:
         for node in _divisions(expr):

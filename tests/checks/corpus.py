@@ -97,6 +97,12 @@ CASES = [
     ("a byte gauge below zero can never fire",
      T("  - kind: gauge\n    name: HeapLow\n    unit: bytes\n    metric: heap_bytes{job=\"api\"}\n"
        "    warning: {below: 0}\n"), "levels/impossible", API, 16, 22, 2),
+    ("an up warning that waits longer than the critical page",
+     T("  - kind: up\n" + '    selector: \'{job="api"}\'\n' + "    warning: {for: 10m}\n    critical: {for: 1m}\n"),
+     "levels/order", API, 14, 20, 2),
+    ("a disk-fill warning for a sooner fill than the critical one",
+     T("  - kind: disk_fill\n    selector: '{job=\"node\",instance=\"api\"}'\n    warning: {within: 4h}\n"
+       "    critical: {within: 24h}\n"), "levels/order", API, 14, 23, 2),
     # --- selectors and types
     ("an up threshold with an empty selector", T("  - kind: up\n    selector: '{}'\n"), "selectors/empty", API, 13, 15, 2),
     ("an up threshold whose selector matches anything",
@@ -127,6 +133,12 @@ CASES = [
        'total_query: sum(rate(http_requests_total{job="api"}[{{window}}]))\n'
        '      bad_query: sum(increase(http_requests_total{job="api",code=~"5.."}[{{window}}]))'),
      "selectors/rate-increase-mix", API, 10, 18, 2),
+    ("bad events of another job than the total",
+     S('bad: http_requests_total{job="api",code=~"5.."}', 'bad: http_requests_total{job="web",code=~"5.."}'),
+     "selectors/not-subset", API, 10, 12, 0),
+    ("bad events of every job against one job's total",
+     S('bad: http_requests_total{job="api",code=~"5.."}', 'bad: http_requests_total{code=~"5.."}'),
+     "selectors/not-subset", API, 10, 12, 2),  # also sli/untestable: no test input can be built
     # --- windows and budgets
     ("a burn-rate for longer than its long window",
      S("objective: 99.9\n", "objective: 99.9\n" + WINDOWS.replace("short: 5m}", "short: 5m, for: 2h}")),
