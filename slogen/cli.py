@@ -50,6 +50,7 @@ DIAG = typer.Option(DiagFormat.human, "--diagnostics", envvar="SLOGEN_DIAGNOSTIC
                     "else human).")
 DASHBOARDS = typer.Option(None, "--dashboards", help="The team's dashboards folder (config.libsonnet, "
                           "custom/*.libsonnet); default: dashboards/ in or next to the specs folder.")
+STRICT = typer.Option(False, "--strict", help="Treat warnings as errors (exit 2, nothing written): for CI.")
 SCALE = typer.Option(1.0, "--time-scale", help="Multiply every window, period and `for` (e.g. 0.01 for "
                      "drills); production bundles use 1.", hidden=False)
 
@@ -80,14 +81,16 @@ def _rule_output(fmt: RuleFormat, namespace: str, labels: Optional[List[str]]):
 
 
 @app.command()
+@connection_options(required=False)
 def build(paths: List[Path] = SPECS,
           out: Path = typer.Option(Path("out"), "-o", "--out", help="Output folder."),
           check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if the output folder is stale."),
           rule_format: RuleFormat = FORMAT, namespace: str = NAMESPACE, rule_label: Optional[List[str]] = RULE_LABEL,
           diagnostics: DiagFormat = DIAG, time_scale: float = SCALE,
-          dashboards: Optional[Path] = DASHBOARDS,
+          dashboards: Optional[Path] = DASHBOARDS, strict: bool = STRICT,
           no_cache: bool = typer.Option(False, "--no-cache", help="Build from scratch even if nothing changed "
-                                        "since the last build (see docs/performance.md).")) -> None:
+                                        "since the last build (see docs/performance.md)."),
+          connection: Optional[Connection] = None) -> None:
     """Build the bundle into the output folder (replaced atomically)."""
     from slogen import api
     from slogen.progress import bar
@@ -95,7 +98,8 @@ def build(paths: List[Path] = SPECS,
     output = _rule_output(rule_format, namespace, rule_label)
     with bar(sys.stderr) as progress:
         result = api.build(paths, out, check=check, output=output, time_scale=time_scale, dashboards=dashboards,
-                           use_cache=not no_cache, progress=progress)
+                           use_cache=not no_cache, progress=progress, strict=strict,
+                           connection=connection)
     _report(result.diagnostics, diagnostics)
     if not result.ok:
         raise typer.Exit(EXIT_INVALID)
@@ -120,12 +124,24 @@ def build(paths: List[Path] = SPECS,
 
 
 @app.command()
-def validate(paths: List[Path] = SPECS, diagnostics: DiagFormat = DIAG,
-             dashboards: Optional[Path] = DASHBOARDS) -> None:
+@connection_options(required=False)
+def validate(paths: Optional[List[Path]] = typer.Argument(None, help="Spec files or folders (searched recursively "
+                                                          "for *.yaml, *.yml)."),
+             diagnostics: DiagFormat = DIAG, dashboards: Optional[Path] = DASHBOARDS, strict: bool = STRICT,
+             list_checks: bool = typer.Option(False, "--list-checks", help="Print every check's code, severity "
+                                              "and what it finds (pages: docs/checks/<code>.md), then exit."),
+             connection: Optional[Connection] = None) -> None:
     """Run every check; write nothing."""
     from slogen import api
 
-    result = api.validate(paths, dashboards=dashboards)
+    if list_checks:
+        from slogen.checks import listing
+
+        sys.stdout.write(listing())
+        return
+    if not paths:
+        raise typer.BadParameter("give spec files or folders", param_hint="PATHS")
+    result = api.validate(paths, dashboards=dashboards, strict=strict, connection=connection)
     _report(result.diagnostics, diagnostics)
     if not result.ok:
         raise typer.Exit(EXIT_INVALID)

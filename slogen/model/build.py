@@ -10,6 +10,7 @@ import yaml
 
 from slogen import conventions as C
 from slogen import promql
+from slogen.checks.base import report
 from slogen.diagnostics import Diagnostics, Position
 from slogen.durations import format_duration, parse_duration
 from slogen.model.types import Bundle, BurnWindow, Receiver, Service, Settings, SLO, Threshold, Tier
@@ -31,8 +32,6 @@ MAX_TEST_MINUTES = 366 * 24 * 60
 BUDGET_DECIMALS = 12  # the error budget (1 - objective) as written into the rules, see SLO.budget
 MIN_EXACT_FACTOR = 0.5 * 10 ** -FACTOR_DECIMALS / MAX_ROUNDING  # from here on, rounding is always within 1%
 
-RESERVED_LABELS = {C.LABEL_SERVICE, C.LABEL_SLO, C.LABEL_TEAM, C.LABEL_SEVERITY, C.LABEL_WINDOW,
-                   C.LABEL_ALERT_KIND, C.LABEL_TIER, "alertname"}
 
 
 @lru_cache(maxsize=1)
@@ -113,13 +112,6 @@ def _settings(p: Parsed | None, diags: Diagnostics) -> Settings:
                     teams=teams, default_receiver=spec.default_receiver, source=p.source.file)
 
 
-def _check_labels(labels: dict, path: tuple, p: Parsed, diags: Diagnostics) -> None:
-    for key in labels:
-        if key in RESERVED_LABELS:
-            diags.error("spec/reserved-label", f"label `{key}` is set by slogen", p.source.at(path + (key,), key=True),
-                        hint="choose another label name")
-
-
 def _tier(spec_tier, team: str, which: str, settings: Settings, p: Parsed, path: tuple, diags: Diagnostics) -> Tier:
     receiver = spec_tier.receiver
     # Also without a Bundle file: Alertmanager refuses a route to an undeclared receiver.
@@ -135,12 +127,6 @@ def _tier(spec_tier, team: str, which: str, settings: Settings, p: Parsed, path:
 def _service(p: Parsed, settings: Settings, diags: Diagnostics, scale: float) -> Service:
     spec: ServiceSpec = p.spec
     src = p.source
-    _check_labels(spec.labels, ("labels",), p, diags)
-    _check_labels(spec.alerting.labels, ("alerting", "labels"), p, diags)
-    if settings.teams and spec.team not in settings.teams:
-        diags.warning("spec/unknown-team", f"team `{spec.team}` has no receivers in {settings.source}; "
-                      "its alerts go to the catch-all receiver", src.at(("team",)),
-                      hint="add the team under `teams` in the Bundle file")
     base_labels = dict(spec.labels) | dict(spec.alerting.labels)
     alert_names: dict[str, tuple] = {}
     slos = []
@@ -191,8 +177,6 @@ def _slo(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: Diagno
     path = ("slos", i)
     kind = SLI_KINDS[s.sli.kind]
     alerting = _merge_alerting(spec.alerting, s.alerting)
-    _check_labels(s.labels, path + ("labels",), p, diags)
-    _check_labels(s.alerting.labels, path + ("alerting", "labels"), p, diags)
     period = parse_duration(s.period)
     objective = s.objective_percent / 100
     budget = 1 - objective
@@ -235,7 +219,7 @@ def _slo(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: Diagno
                         f"{MAX_ROUNDING:.0%})")
             continue
         if factor * budget >= 1:
-            diags.warning("alerts/unreachable",
+            report(diags, "alerts/unreachable",
                           f"the {w.severity} alert over {w.long} would need an error ratio of "
                           f"{factor * budget:.0%} (burn rate {factor:g} × budget {budget:.3g}); it can never fire "
                           "and is left out", src.at(path + ("objective",)),
@@ -296,7 +280,6 @@ def _threshold(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: 
     if getattr(t, "warning", None) is None and getattr(t, "critical", None) is None:
         diags.error("spec/missing-field", "give a `warning` level, a `critical` level, or both", src.at(path))
         return None
-    _check_labels(t.labels, path + ("labels",), p, diags)
     rules = kind.rules(t)
     for r in rules:
         try:

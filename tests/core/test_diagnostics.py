@@ -153,13 +153,14 @@ def test_spec_from_the_readme_builds(tmp_path):
     assert api.build([tmp_path], tmp_path / "out").ok
 
 
-def test_validate_parses_every_generated_expression(tmp_path, monkeypatch):
+def test_validate_and_build_parse_every_generated_expression(tmp_path, monkeypatch):
     from slogen import promql
 
     (tmp_path / "a.yaml").write_text(GOOD)
     assert api.validate([tmp_path]).ok
-    real = promql.parse
-    monkeypatch.setattr(promql, "parse", lambda e: (_ for _ in ()).throw(promql.PromQLError("boom"))
+    real = promql.parse_uncached
+    monkeypatch.setattr(promql, "parse_uncached", lambda e: (_ for _ in ()).throw(promql.PromQLError("boom"))
                         if "sum_over_time" in e else real(e))
-    result = api.validate([tmp_path])
-    assert not result.ok and {d.code for d in result.diagnostics} == {"promql/generated"}
+    for result in (api.validate([tmp_path]), api.build([tmp_path], tmp_path / "out", use_cache=False)):
+        assert not result.ok and {d.code for d in result.diagnostics} == {"promql/generated"}
+    assert not (tmp_path / "out").exists()
