@@ -38,7 +38,7 @@ def _service(i: int, objective: float) -> str:
     return f"""\
 apiVersion: slogen/v1
 service: gen-{i:03d}
-team: gen
+team: mcp-platform
 description: Generated service {i} for the kill test.
 slos:
   - name: availability
