@@ -35,7 +35,7 @@ def _test_files() -> list[str]:
     from slogen.targets.prometheus import unit_tests
 
     bundle = api.load_bundle([SPECS], Diagnostics())
-    return sorted(f.path.rsplit("/", 1)[1] for f in unit_tests.files(bundle))
+    return sorted(f.path.rsplit("/", 1)[1] for f in unit_tests.service_files(bundle, bundle.services))
 
 
 @pytest.mark.parametrize("name", _test_files())

@@ -14,6 +14,8 @@ minutes late, and a raw read of a short window costs little (docs/alerting.md, "
 from __future__ import annotations
 
 from slogen import conventions as C
+from slogen import promql
+from slogen.diagnostics import TargetError
 from slogen.durations import format_duration
 from slogen.model import Bundle, SLO, Service
 from slogen.model.alerts import Alert, selector, service_alerts
@@ -100,6 +102,20 @@ def rule_groups(service: Service, bundle: Bundle) -> list[dict]:
     return groups
 
 
+def checked(groups: list[dict], service: Service) -> list[dict]:
+    """Every expression slogen writes must parse, in `validate` and `build` alike (promtool checks
+    them again in the tests)."""
+    for group in groups:
+        for rule in group["rules"]:
+            try:
+                promql.parse_uncached(rule["expr"])
+            except promql.PromQLError as exc:
+                name = rule.get("record") or rule.get("alert")
+                raise TargetError("promql/generated", f"{service.source}: slogen generated an expression for "
+                                  f"`{name}` that does not parse: {exc}", hint="please report this with the spec")
+    return groups
+
+
 def service_files(bundle: Bundle, services) -> list[File]:
-    return [File(rule_path(s.name), {"groups": rule_groups(s, bundle)}, source=s.source, service=s.name)
-            for s in services]
+    return [File(rule_path(s.name), {"groups": checked(rule_groups(s, bundle), s)}, source=s.source,
+                 service=s.name) for s in services]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from slogen import conventions as C
+from slogen import promql
 from slogen.durations import format_duration
 from slogen.model import Bundle, SLO, Service, Threshold
 from slogen.model import detection
@@ -73,8 +74,9 @@ def _slo_inputs(slo: SLO, total: list[float], bad: list[float]) -> list[Series]:
 
 @lru_cache(maxsize=4096)
 def _threshold(factor: float, budget: float) -> Fraction:
-    """The rule's `factor * budget`, as the exact decimal the rule file spells."""
-    return Fraction(factor).limit_denominator(10**6) * Fraction(budget).limit_denominator(10**9)
+    """The rule's `factor * budget`, as the exact decimals the rule file spells (a budget of 1e-11
+    must not become 0, as limiting the denominator to 10**9 would make it)."""
+    return Fraction(promql.format_number(factor)) * Fraction(promql.format_number(budget))
 
 
 def _firing(alerts: list[Alert], slo: SLO, bad: int, traffic: int, at: int) -> list[Expected]:
@@ -319,7 +321,3 @@ def service_files(bundle: Bundle, services) -> list[File]:
         if windows:
             out.append(File(window_test_path(s.name), windows, source=s.source, service=s.name))
     return out
-
-
-def files(bundle: Bundle) -> list[File]:
-    return service_files(bundle, bundle.services)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from slogen import conventions as C
 from slogen import promql, yamlout
 from slogen.durations import format_duration, humanize_duration
+from slogen.numbers import format_percent
 from slogen.model import SLO, Bundle, Service, Threshold, detection
 from slogen.model.alerts import Alert, selector
 from slogen.sli import KINDS as SLI_KINDS
@@ -19,7 +20,7 @@ _SEVERITY_ORDER = {s: i for i, s in enumerate((C.SEVERITY_PAGE, C.SEVERITY_CRITI
 
 
 def percent(ratio: float) -> str:
-    return f"{promql.format_number(round(ratio * 100, 4))}%"
+    return format_percent(ratio, decimals=4)
 
 
 def period_words(seconds: float) -> str:
@@ -92,11 +93,9 @@ def slo_context(slo: SLO, alerts: list[Alert], bundle: Bundle) -> dict:
 
 def _condition(t: Threshold, alert: Alert) -> str:
     """The level in words, with the state's name for state gauges: `equal to 2 (open)`."""
-    states = getattr(t.spec, "states", None) or {}
-    level = getattr(t.spec, alert.severity, None)
-    value = getattr(level, "value", None)
-    if value is not None and float(value).is_integer() and int(value) in states:
-        return f"{alert.level.condition} ({states[int(value)]})"
+    value = t.level_values.get(alert.severity)
+    if value is not None and float(value).is_integer() and int(value) in t.states:
+        return f"{alert.level.condition} ({t.states[int(value)]})"
     return alert.level.condition
 
 
