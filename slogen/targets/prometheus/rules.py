@@ -1,12 +1,16 @@
 """Prometheus rule files: per service, SLI recordings, SLO metadata and all alerts.
 
-Cheap long windows: raw metrics are read once, over the base window (5m), into two recorded
-series per SLO (bad and all events per second). Every longer window is computed from those:
+Cheap long windows: raw metrics are read over the base window (5m) into two recorded series per
+SLO (bad and all events per second), and every long window is computed from those:
   error ratio over W = sum_over_time(bad[W]) / sum_over_time(all[W])
 a ratio of summed rates, so busy minutes weigh more than quiet ones (traffic-weighted), and
 each evaluation reads W/interval samples of two series instead of every raw series over W.
 Trade-off: each sample already averages 5 minutes, so a window's edges are blurred by up to
-5 minutes, and a window starts counting only once the recording rules exist."""
+5 minutes, and a window starts counting only once the recording rules exist.
+
+The windows up to 1h (C.RAW_WINDOW_MAX: the fast page pair, the 30m short window) are read from
+the raw counters instead: blurred by 5 minutes, the 1h window would count a total outage 2
+minutes late, and a raw read of a short window costs little (docs/alerting.md, "Detection time")."""
 from __future__ import annotations
 
 from slogen import conventions as C
@@ -36,6 +40,9 @@ def windows_of(slo: SLO, base: float) -> list[float]:
 
 
 def _ratio(slo: SLO, window: float) -> str:
+    if window in slo.raw_queries:
+        bad, total = slo.raw_queries[window]
+        return f"{bad}\n/\n{total}"
     sel, w = selector(slo), format_duration(window)
     return (f"sum_over_time({C.SLI_ERRORS_BASE}{sel}[{w}])\n/\n"
             f"sum_over_time({C.SLI_REQUESTS_BASE}{sel}[{w}])")
