@@ -10,6 +10,7 @@ import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import promql_parser as pp
@@ -36,6 +37,7 @@ LOOKBACK = 3600   # seconds: a series seen in the last hour exists
 BATCH = 200       # threshold levels evaluated per query
 SHOWN = 8         # label values listed in a message
 TAG = "slogen_check"
+WORKERS = 4       # requests in flight at once
 
 
 @dataclass(frozen=True)
@@ -152,16 +154,19 @@ def run(parsed: list[Parsed], connection: Connection, diags: Diagnostics) -> Non
         by_metric: dict[str, list[Use]] = defaultdict(list)
         for use in uses:
             by_metric[use.metric].append(use)
-        series = {m: Series(prom.series([f'{{__name__="{m}"}}'], start=now - LOOKBACK, end=now))
-                  for m in sorted(by_metric)}
-        metadata = prom.metadata()
+        with ThreadPoolExecutor(WORKERS) as pool:  # the server answers on its own cores meanwhile
+            asked = {m: pool.submit(prom.series, [f'{{__name__="{m}"}}'], start=now - LOOKBACK, end=now)
+                     for m in sorted(by_metric)}
+            meta = pool.submit(prom.metadata)
+            series = {m: Series(f.result()) for m, f in asked.items()}
+            metadata = meta.result()
         for metric, its in by_metric.items():
             for use in its:
                 _matching(use, series[metric], diags)
                 _type(use, metadata, diags)
         _buckets(parsed, series, diags)
         _firing(parsed, prom, diags)
-    except PrometheusError as exc:
+    except PrometheusError as exc:  # (a worker's error comes out of .result() as itself)
         report_connection(exc, diags)
 
 
@@ -281,11 +286,14 @@ def _firing(parsed: list[Parsed], prom: Prometheus, diags: Diagnostics) -> None:
                 lv = by_sev.get(rule.severity)
                 where = p.source.at(lv.path if lv else path + (rule.severity,))
                 checks.append((rule.expr, where, f"{rule.severity} level ({rule.condition})"))
-    for start in range(0, len(checks), BATCH):
-        chunk = checks[start:start + BATCH]
-        query = "\nor\n".join(f'label_replace(({expr}), "{TAG}", "{n}", "", "")' for n, (expr, _, _) in enumerate(chunk))
+    chunks = [checks[start:start + BATCH] for start in range(0, len(checks), BATCH)]
+    queries = ["\nor\n".join(f'label_replace(({expr}), "{TAG}", "{n}", "", "")' for n, (expr, _, _) in enumerate(chunk))
+               for chunk in chunks]
+    with ThreadPoolExecutor(WORKERS) as pool:
+        answers = list(pool.map(prom.query, queries))
+    for chunk, answer in zip(chunks, answers):
         firing: dict[int, float] = {}
-        for sample in prom.query(query):
+        for sample in answer:
             n = int(sample.labels.get(TAG, -1))
             firing.setdefault(n, sample.value)
         for n, value in sorted(firing.items()):
