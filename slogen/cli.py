@@ -44,6 +44,14 @@ def _report(diags: Diagnostics, fmt: DiagFormat) -> None:
         print(f"slogen: {errors} error{'s' * (errors != 1)}; nothing was written", file=sys.stderr)
 
 
+def _failed(diags: Diagnostics) -> int:
+    """4 when the only errors are a live Prometheus that could not be read (`--prometheus`), as for
+    `slogen status`: the specs themselves were fine. Otherwise 2."""
+    errors = [d for d in diags if d.severity.value == "error"]
+    live = errors and all(d.code.startswith("prometheus/") and d.code != "prometheus/config" for d in errors)
+    return EXIT_UNREACHABLE if live else EXIT_INVALID
+
+
 SPECS = typer.Argument(..., help="Spec files or folders (searched recursively for *.yaml, *.yml).")
 DIAG = typer.Option(DiagFormat.human, "--diagnostics", envvar="SLOGEN_DIAGNOSTICS",
                     help="How to print problems: human, json, github, or auto (github under GitHub Actions, "
@@ -81,7 +89,7 @@ def _rule_output(fmt: RuleFormat, namespace: str, labels: Optional[List[str]]):
 
 
 @app.command()
-@connection_options(required=False)
+@connection_options(required=False, url_from_env=False)
 def build(paths: List[Path] = SPECS,
           out: Path = typer.Option(Path("out"), "-o", "--out", help="Output folder."),
           check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if the output folder is stale."),
@@ -102,7 +110,7 @@ def build(paths: List[Path] = SPECS,
                            connection=connection)
     _report(result.diagnostics, diagnostics)
     if not result.ok:
-        raise typer.Exit(EXIT_INVALID)
+        raise typer.Exit(_failed(result.diagnostics))
     if check:
         c = result.check
         if c.stale:
@@ -124,7 +132,7 @@ def build(paths: List[Path] = SPECS,
 
 
 @app.command()
-@connection_options(required=False)
+@connection_options(required=False, url_from_env=False)
 def validate(paths: Optional[List[Path]] = typer.Argument(None, help="Spec files or folders (searched recursively "
                                                           "for *.yaml, *.yml)."),
              diagnostics: DiagFormat = DIAG, dashboards: Optional[Path] = DASHBOARDS, strict: bool = STRICT,
@@ -144,7 +152,7 @@ def validate(paths: Optional[List[Path]] = typer.Argument(None, help="Spec files
     result = api.validate(paths, dashboards=dashboards, strict=strict, connection=connection)
     _report(result.diagnostics, diagnostics)
     if not result.ok:
-        raise typer.Exit(EXIT_INVALID)
+        raise typer.Exit(_failed(result.diagnostics))
     n = len(result.bundle.services)
     print(f"slogen: {n} service{'s' * (n != 1)} valid")
 
