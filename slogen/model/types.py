@@ -43,6 +43,8 @@ class SLO:
     page: Tier
     ticket: Tier
     position: Position
+    group_by: tuple[str, ...] = ()  # one objective per value of these labels (slogen.groups)
+    max_groups: int = 50  # slogen.groups.DEFAULT_MAX_GROUPS
 
     @property
     def budget(self) -> float:
@@ -68,6 +70,8 @@ class Threshold:
     page: Tier              # critical levels
     ticket: Tier            # warning levels
     position: Position
+    group_by: tuple[str, ...] = ()  # ratio and latency kinds: one alert per value of these labels
+    max_groups: int = 50  # slogen.groups.DEFAULT_MAX_GROUPS
 
 
 @dataclass(frozen=True)

@@ -183,3 +183,17 @@ Seconds = Annotated[float, BeforeValidator(_seconds, json_schema_input_type=floa
 def doc(text: str, **kw):
     """Field with documentation (goes into the JSON Schema and the README reference)."""
     return Field(description=" ".join(text.split()), **kw)
+
+
+
+def group_by_field(per_group: str):
+    """`group_by` of an SLO or threshold: `per_group` says what each group gets."""
+    return doc(f"""Labels that split this into one per label value, e.g. `[provider]`: {per_group}, from one
+        set of rules that aggregate `sum by (provider)`; the alerts carry the label and name the group.
+        The metrics must carry these labels. See docs/group-by.md.""", default_factory=list)
+
+
+def max_groups_field():
+    return doc("""Cardinality guard for `group_by`: how many groups (label value combinations) you
+        expect at most; each group costs as many recorded series as an ungrouped one. For the online
+        checks against a live Prometheus (see docs/group-by.md).""", default=50, ge=1)

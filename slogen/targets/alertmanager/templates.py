@@ -2,7 +2,8 @@
 
 Receivers call them by name (`{{ template "slogen.slack.title" . }}`), so the receiver config
 stays short and the wording lives in one place. A group holds alerts of one alertname, service
-and SLO (the route's group_by), so links are taken from its first firing alert."""
+and SLO (the route's group_by), and of one group of a grouped SLO, so links are taken from its
+first firing alert."""
 from __future__ import annotations
 
 from slogen import conventions as C
@@ -40,6 +41,7 @@ def _first(field: str) -> str:
 
 def text(source: str | None) -> str:
     sev, svc, slo, win = C.LABEL_SEVERITY, C.LABEL_SERVICE, C.LABEL_SLO, C.LABEL_WINDOW
+    grp = C.ANNOTATION_GROUP  # grouped SLOs: a notification group holds one group (routes.group_by)
     defs = {
         SUMMARY: _first(C.ANNOTATION_SUMMARY),
         DESCRIPTION: _first(C.ANNOTATION_DESCRIPTION),
@@ -47,7 +49,8 @@ def text(source: str | None) -> str:
         DASHBOARD_URL: _first(C.ANNOTATION_DASHBOARD),
         TITLE: ("[{{ .Status | toUpper }}{{ if eq .Status \"firing\" }}:{{ .Alerts.Firing | len }}{{ end }}] "
                 f"{{{{ .CommonLabels.alertname }}}} · {{{{ .CommonLabels.{svc} }}}}"
-                f"{{{{ with .CommonLabels.{slo} }}}} / {{{{ . }}}}{{{{ end }}}} ({{{{ .CommonLabels.{sev} }}}})"),
+                f"{{{{ with .CommonLabels.{slo} }}}} / {{{{ . }}}}{{{{ end }}}}"
+                f"{{{{ with .CommonAnnotations.{grp} }}}} for {{{{ . }}}}{{{{ end }}}} ({{{{ .CommonLabels.{sev} }}}})"),
         ALERT_LIST: ("{{ range .Alerts }}- [{{ .Status }}] {{ .Labels.alertname }}"
                      f"{{{{ with .Labels.{win} }}}} over {{{{ . }}}}{{{{ end }}}} since {{{{ .StartsAt }}}}\n"
                      "{{ end }}"),
@@ -58,6 +61,7 @@ def text(source: str | None) -> str:
                      f"{{{{ .Annotations.{C.ANNOTATION_DESCRIPTION} }}}}\n"
                      f"*Service:* `{{{{ .Labels.{svc} }}}}`"
                      f"{{{{ with .Labels.{slo} }}}}  *SLO:* `{{{{ . }}}}`{{{{ end }}}}"
+                     f"{{{{ with .Annotations.{grp} }}}}  *Group:* `{{{{ . }}}}`{{{{ end }}}}"
                      f"  *Severity:* `{{{{ .Labels.{sev} }}}}`"
                      f"{{{{ with .Labels.{win} }}}}  *Window:* `{{{{ . }}}}`{{{{ end }}}}\n"
                      f"<{{{{ .Annotations.{C.ANNOTATION_RUNBOOK} }}}}|Runbook> · "

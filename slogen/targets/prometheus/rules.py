@@ -10,6 +10,7 @@ Trade-off: each sample already averages 5 minutes, so a window's edges are blurr
 from __future__ import annotations
 
 from slogen import conventions as C
+from slogen.groups import on_slo
 from slogen.durations import format_duration
 from slogen.model import Bundle, SLO, Service
 from slogen.model.alerts import Alert, selector, service_alerts
@@ -62,7 +63,7 @@ def metadata_rules(slo: SLO) -> list[dict]:
         {"record": budget, "expr": f"vector({slo.budget!r})", "labels": labels},
         {"record": C.SLO_PERIOD_ERROR_RATIO, "expr": _ratio(slo, slo.period), "labels": labels},
         {"record": C.SLO_PERIOD_BURN_RATE,
-         "expr": f"{C.SLO_PERIOD_ERROR_RATIO}{sel}\n/ on (service, slo)\n{budget}{sel}", "labels": labels},
+         "expr": f"{C.SLO_PERIOD_ERROR_RATIO}{sel}\n/ {on_slo(slo.group_by)}\n{budget}{sel}", "labels": labels},
         {"record": C.SLO_BUDGET_REMAINING, "expr": f"1 - {C.SLO_PERIOD_BURN_RATE}{sel}", "labels": labels},
     ]
 
