@@ -122,6 +122,8 @@ def build(paths: list[Path], out_dir: Path, check: bool = False, time_scale: flo
           dashboards: Path | None = None, output: RuleOutput | None = None, use_cache: bool = True,
           progress: parallel.Progress | None = None) -> Result:
     t0 = time.perf_counter()
+    if not check:
+        writer.clean_dead_scratch(out_dir)
     options = {"time_scale": time_scale, "output": output}
     inputs = cache.read_inputs(paths, options, dashboards) if use_cache else None
     hit = cache.load(out_dir, inputs.key) if inputs else None

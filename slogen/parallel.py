@@ -93,7 +93,26 @@ def render_shared(targets, bundle, summaries: Mapping[str, dict[str, Any]], prev
         out.shared[target.name] = (digest, [f.path for f in files])
 
 
-def _child(conn, targets, bundle, services, previous, sink: Sink) -> None:
+def _die_with(parent: int) -> None:
+    """A child renders into its parent's scratch tree: if the parent is killed, the child must not
+    keep writing there (the next build removes that tree, and a late write would leave a piece of
+    it behind). Linux only; elsewhere the parent's timeout and kill below are what remain."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _child(conn, parent: int, targets, bundle, services, previous, sink: Sink) -> None:
+    _die_with(parent)
     try:
         diags = Diagnostics()
         out = render_services(targets, bundle, services, previous, diags, sink)
@@ -136,7 +155,7 @@ def render(targets, bundle, services: Sequence, cached: Mapping[str, dict[str, A
 def _render_forked(targets, bundle, theirs, mine, previous, diags: Diagnostics, sink: Sink, step) -> Rendered:
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(send, targets, bundle, theirs, previous, sink), daemon=True)
+    child = ctx.Process(target=_child, args=(send, os.getpid(), targets, bundle, theirs, previous, sink), daemon=True)
     child.start()
     send.close()
     try:
