@@ -239,9 +239,10 @@ class Stack:
         return "\n".join(out)
 
 
-def _write_specs(root: Path, secrets: Path, pagerduty_url: str) -> Path:
+def _write_specs(root: Path, secrets: Path, pagerduty_url: str, services: Path = DRILL_SPECS) -> Path:
+    """The service specs of `services` with the drill's bundle (receivers pointed at the stand-ins)."""
     specs = root / "specs"
-    shutil.copytree(DRILL_SPECS, specs)
+    shutil.copytree(services, specs)
     bundle = yaml.safe_load((DRILL_SPECS / "bundle.yaml").read_text())
     bundle["secrets_dir"] = str(secrets)
     for r in bundle["receivers"]:
@@ -320,9 +321,12 @@ def _ready(url: str, procs: _Processes) -> Callable[[], bool]:
 
 
 @contextlib.contextmanager
-def running_stack(root: Path, prometheus: str, alertmanager: str) -> Iterator[Stack]:
-    """Build the drill bundle and run the whole stack; stop everything on exit, even on failure."""
-    app = DrillApp()
+def running_stack(root: Path, prometheus: str, alertmanager: str, services: Path = DRILL_SPECS,
+                  app: Any = None) -> Iterator[Stack]:
+    """Build the drill bundle and run the whole stack; stop everything on exit, even on failure.
+    `services` and `app`: other service specs and the app serving their metrics (job drill-api);
+    the drill's by default."""
+    app = app or DrillApp()
     pagerduty = StubReceiver("pagerduty", 202, b'{"status":"success","message":"Event processed"}')
     slack = StubReceiver("slack", 200, b"ok")
     procs = _Processes()
@@ -333,7 +337,7 @@ def running_stack(root: Path, prometheus: str, alertmanager: str) -> Iterator[St
             started.append(part.stop)
         secrets = root / "secrets"
         _write_secrets(secrets, f"{slack.url}/services/drill")
-        specs = _write_specs(root, secrets, f"{pagerduty.url}/v2/enqueue")
+        specs = _write_specs(root, secrets, f"{pagerduty.url}/v2/enqueue", services)
         out = root / "out"
         bundle = _build(specs, out)
 
