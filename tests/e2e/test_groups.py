@@ -154,3 +154,28 @@ def test_one_notification_per_failing_provider(grouped_stack: Stack):
     assert not [m for m in stack.slack.messages() if any(_names(p) in json.dumps(m.body) for p in FAILING)], \
         "a failing provider's ticket reached Slack despite its page"
     assert len(_incidents(stack)) == 2
+
+
+def test_every_dashboard_query_returns_one_series_per_provider(grouped_stack: Stack):
+    """Runs after the outage test (same module stack): every panel query of the grouped service's
+    dashboard and of the overview returns data, with All providers selected (the default)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "grafana"))
+    from grafana_checks import queries, substitute
+
+    stack = grouped_stack
+    grafana = stack.out / "grafana"
+    exprs = [(f"{name} / {title}", expr) for name in ("drill-llm.json", "slo-overview.json")
+             for title, expr in queries(json.loads((grafana / name).read_text()))]
+
+    def missing() -> list[str]:
+        return [f"{title}: {expr}" for title, expr in exprs if not stack.query(substitute(expr, "10s"))]
+
+    try:
+        wait_until(lambda: not missing(), 60, "every panel query returns data")
+    except TimeoutError as exc:
+        pytest.fail(f"{exc}; still empty:\n" + "\n".join(missing()))
+    budget = next(e for t, e in exprs if t.startswith("drill-llm.json / Error budget remaining"))
+    providers = {r["metric"].get("provider") for r in stack.query(budget)}
+    assert providers == set(FAILING + (SLOW_BURN,))
