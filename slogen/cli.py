@@ -1,6 +1,7 @@
 """The command line: options in, one library call, diagnostics out, exit code from severity.
 
-Exit codes: 0 ok · 1 `--check` found stale output · 2 invalid input · 3 internal error."""
+Exit codes: 0 ok · 1 `--check` found stale output (or a `status --fail-when` condition holds) ·
+2 invalid input · 3 internal error · 4 Prometheus could not be read (down, refused, bad answer)."""
 from __future__ import annotations
 
 import json
@@ -15,7 +16,7 @@ import typer
 from slogen import __version__
 from slogen.diagnostics import Diagnostics, render_github, render_human, render_json
 
-EXIT_OK, EXIT_STALE, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_STALE, EXIT_INVALID, EXIT_INTERNAL, EXIT_UNREACHABLE = 0, 1, 2, 3, 4
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Turn SLO specs into a proven monitoring bundle.")
@@ -25,9 +26,12 @@ class DiagFormat(str, Enum):
     human = "human"
     json = "json"
     github = "github"
+    auto = "auto"   # github under GitHub Actions, else human: what the pre-commit hooks use
 
 
 def _report(diags: Diagnostics, fmt: DiagFormat) -> None:
+    if fmt is DiagFormat.auto:
+        fmt = DiagFormat.github if os.environ.get("GITHUB_ACTIONS") == "true" else DiagFormat.human
     if fmt is DiagFormat.json:
         print(render_json(diags), file=sys.stderr)
         return
@@ -39,7 +43,9 @@ def _report(diags: Diagnostics, fmt: DiagFormat) -> None:
 
 
 SPECS = typer.Argument(..., help="Spec files or folders (searched recursively for *.yaml, *.yml).")
-DIAG = typer.Option(DiagFormat.human, "--diagnostics", help="How to print problems: human, json, github.")
+DIAG = typer.Option(DiagFormat.human, "--diagnostics", envvar="SLOGEN_DIAGNOSTICS",
+                    help="How to print problems: human, json, github, or auto (github under GitHub Actions, "
+                    "else human).")
 DASHBOARDS = typer.Option(None, "--dashboards", help="The team's dashboards folder (config.libsonnet, "
                           "custom/*.libsonnet); default: dashboards/ in or next to the specs folder.")
 SCALE = typer.Option(1.0, "--time-scale", help="Multiply every window, period and `for` (e.g. 0.01 for "
@@ -79,7 +85,7 @@ def build(paths: List[Path] = SPECS,
           diagnostics: DiagFormat = DIAG, time_scale: float = SCALE,
           dashboards: Optional[Path] = DASHBOARDS,
           no_cache: bool = typer.Option(False, "--no-cache", help="Build from scratch even if nothing changed "
-                                        "since the last build (see README, Performance).")) -> None:
+                                        "since the last build (see docs/performance.md).")) -> None:
     """Build the bundle into the output folder (replaced atomically)."""
     from slogen import api
     from slogen.progress import bar

@@ -45,7 +45,7 @@ ANNOTATION_DASHBOARD = "dashboard_url"
 # Notification templates print it; Alertmanager groups by the labels themselves.
 ANNOTATION_GROUP = "group"
 
-BASE_WINDOW = 300  # seconds; raw metrics are read over this window only (see README, "Cheap long windows")
+BASE_WINDOW = 300  # seconds; raw metrics are read over this window only (see docs/rules.md, "Recording rules")
 
 # Recording rules.
 SLI_ERRORS_BASE = "slogen:sli_errors:rate5m"      # bad events per second over BASE_WINDOW
