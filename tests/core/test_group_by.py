@@ -97,3 +97,17 @@ def test_an_ungrouped_slo_keeps_its_rule_shape(tmp_path):
     rules = _build(tmp_path, GOOD)
     (errors,) = _records(rules, "slogen:sli_errors:rate5m")
     assert errors == ('(sum(rate(http_requests_total{job="api",code=~"5.."}[5m])) or vector(0))')
+
+
+def test_explain_and_diff_say_the_slo_is_per_group(tmp_path):
+    from slogen.diagnostics import Diagnostics
+    from slogen.review import diff, explain
+
+    _build(tmp_path, GOOD)  # out/ is the ungrouped SLO: the "before"
+    (tmp_path / "specs" / "api.yaml").write_text(grouped("[route]"))
+    diags = Diagnostics()
+    bundle = api.load_bundle([tmp_path / "specs"], diags)
+    text = explain.render_text(explain.explain(bundle, None, diags))
+    assert "per group: one budget and one set of alerts for each value of `route`" in text
+    report = diff.run([tmp_path / "specs"], str(tmp_path / "out"), False, diags)
+    assert "one SLO, all series summed → per route (one budget and alert set each)" in report, report
