@@ -78,6 +78,18 @@ def outer_grouping(query: str) -> tuple[str, ...]:
     return ()
 
 
+def common_grouping(queries: Sequence[str]) -> tuple[str, ...]:
+    """The labels every query sums by at its top, when they all agree (Sloth and OpenSLO queries
+    written per provider: `sum by (provider) (rate(...[{{window}}]))`), else ()."""
+    try:
+        found = [outer_grouping(q) for q in queries if promql.has_placeholder(q)]
+    except promql.PromQLError:
+        return ()
+    if not found or len(found) != len(queries) or len({frozenset(f) for f in found}) != 1:
+        return ()
+    return found[0]
+
+
 # --- prose ------------------------------------------------------------------------------------
 
 def label_text(labels: Sequence[str]) -> GoTemplate | str:

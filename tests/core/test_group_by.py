@@ -111,3 +111,56 @@ def test_explain_and_diff_say_the_slo_is_per_group(tmp_path):
     assert "per group: one budget and one set of alerts for each value of `route`" in text
     report = diff.run([tmp_path / "specs"], str(tmp_path / "out"), False, diags)
     assert "one SLO, all series summed → per route (one budget and alert set each)" in report, report
+
+
+SLOTH = """\
+version: prometheus/v1
+service: gateway
+labels: {team: llm}
+slos:
+  - name: llm-success
+    objective: 99
+    sli:
+      events:
+        error_query: sum by (provider) (rate(llm_requests_total{outcome="error"}[{{.window}}]))
+        total_query: sum by (provider) (rate(llm_requests_total[{{.window}}]))
+    alerting: {page_alert: {}, ticket_alert: {}}
+"""
+
+OPENSLO = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: llm-success, labels: {team: llm}}
+spec:
+  service: gateway
+  budgetingMethod: Occurrences
+  timeWindow: [{duration: 30d, isRolling: true}]
+  objectives: [{target: 0.99}]
+  indicator:
+    metadata: {name: llm-calls}
+    spec:
+      ratioMetric:
+        counter: false
+        bad: {metricSource: {type: Prometheus, spec: {query: 'sum by (provider) (rate(llm_requests_total{outcome="error"}[{{window}}]))'}}}
+        total: {metricSource: {type: Prometheus, spec: {query: 'sum by (provider) (rate(llm_requests_total[{{window}}]))'}}}
+"""
+
+
+@pytest.mark.parametrize("text", [SLOTH, OPENSLO], ids=["Sloth queries summed by provider",
+                                                        "OpenSLO queries summed by provider"])
+def test_foreign_queries_summed_per_label_become_a_grouped_slo_and_convert_writes_it(tmp_path, text):
+    from slogen.diagnostics import Diagnostics
+    from slogen.formats.convert import convert
+
+    (tmp_path / "gateway.yaml").write_text(text)
+    diags = Diagnostics()
+    bundle = api.load_bundle([tmp_path], diags)
+    assert bundle is not None, [d.message for d in diags]
+    (slo,) = bundle.services[0].slos
+    assert slo.group_by == ("provider",)
+    native = yaml.safe_load(convert([tmp_path / "gateway.yaml"], Diagnostics()))
+    assert native["slos"][0]["group_by"] == ["provider"]
+    (tmp_path / "native").mkdir()
+    (tmp_path / "native" / "gateway.yaml").write_text(yaml.safe_dump(native))
+    again = api.load_bundle([tmp_path / "native"], Diagnostics())
+    assert again.services[0].slos[0].group_by == ("provider",)
