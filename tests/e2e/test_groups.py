@@ -9,15 +9,13 @@ reach Slack. Every wait is bounded."""
 from __future__ import annotations
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from helpers import require
-from stack import HOST, Stack, running_stack, wait_until
+from stack import MetricsApp, Stack, running_stack, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -27,34 +25,17 @@ FAILING, SLOW_BURN, = ("openai", "anthropic"), "gemini"
 SLOW_SHARE = 0.04  # above both ticket thresholds of a 99% objective (3%, 1%), below both pages (14.4%, 6%)
 
 
-class ProviderApp:
+class ProviderApp(MetricsApp):
     """/metrics of an LLM gateway: drill_llm_requests_total{provider, outcome}, 100 calls/s per
     provider, each provider's error share set by the test (fractions carried, so 4% is 4%)."""
 
-    RATE, TICK = 100, 0.05
+    RATE = 100
 
     def __init__(self, providers: tuple[str, ...]) -> None:
-        self.lock = threading.Lock()
+        super().__init__()
         self.share = {p: 0.0 for p in providers}
         self.counts = {(p, o): 0 for p in providers for o in ("success", "error")}
         self.carry = {p: 0.0 for p in providers}
-        self._stop = threading.Event()
-        app = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (http.server API)
-                body = app.metrics().encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/plain; version=0.0.4")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer((HOST, 0), Handler)
-        self.port = self.server.server_address[1]
 
     def set(self, provider: str, error_share: float) -> None:
         with self.lock:
@@ -70,25 +51,12 @@ class ProviderApp:
                 self.counts[(p, "error")] += whole
                 self.counts[(p, "success")] += calls - whole
 
-    def _run(self) -> None:
-        while not self._stop.wait(self.TICK):
-            self._tick()
-
     def metrics(self) -> str:
         with self.lock:
             lines = ["# TYPE drill_llm_requests_total counter"]
             lines += [f'drill_llm_requests_total{{provider="{p}",outcome="{o}"}} {n}'
                       for (p, o), n in sorted(self.counts.items())]
         return "\n".join(lines) + "\n"
-
-    def start(self) -> None:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        threading.Thread(target=self._run, daemon=True).start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture(scope="module")
