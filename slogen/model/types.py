@@ -50,6 +50,13 @@ class SLO:
     def budget(self) -> float:
         return round(1 - self.objective, 12)
 
+    def queries(self, window: str) -> tuple[str, str]:
+        """(bad events/s, all events/s) from the raw metrics over `window`, one series per group:
+        what any rule reading raw counters must use, so that grouping is never lost."""
+        from slogen.sli import KINDS
+
+        return KINDS[self.kind].queries(self.sli, window, self.group_by)
+
     @property
     def objective_percent(self) -> float:
         return round(self.objective * 100, 10)
