@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slogen.diagnostics import Position
+from slogen.groups import DEFAULT_MAX_GROUPS
 from slogen.thresholds.kind import LevelRule
 
 
@@ -44,7 +45,7 @@ class SLO:
     ticket: Tier
     position: Position
     group_by: tuple[str, ...] = ()  # one objective per value of these labels (slogen.groups)
-    max_groups: int = 50  # slogen.groups.DEFAULT_MAX_GROUPS
+    max_groups: int = DEFAULT_MAX_GROUPS
 
     @property
     def budget(self) -> float:
@@ -78,7 +79,7 @@ class Threshold:
     ticket: Tier            # warning levels
     position: Position
     group_by: tuple[str, ...] = ()  # ratio and latency kinds: one alert per value of these labels
-    max_groups: int = 50  # slogen.groups.DEFAULT_MAX_GROUPS
+    max_groups: int = DEFAULT_MAX_GROUPS
 
 
 @dataclass(frozen=True)

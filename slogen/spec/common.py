@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from slogen import promql
+from slogen.groups import DEFAULT_MAX_GROUPS
 from slogen.durations import parse_duration
 
 
@@ -196,4 +197,4 @@ def group_by_field(per_group: str):
 def max_groups_field():
     return doc("""Cardinality guard for `group_by`: how many groups (label value combinations) you
         expect at most; each group costs as many recorded series as an ungrouped one. For the online
-        checks against a live Prometheus (see docs/group-by.md).""", default=50, ge=1)
+        checks against a live Prometheus (see docs/group-by.md).""", default=DEFAULT_MAX_GROUPS, ge=1)
