@@ -9,7 +9,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
 
-from slogen import cache, incremental, load, parallel, sinks, spec, writer
+from slogen import cache, checks, incremental, load, parallel, sinks, spec, writer
+from slogen.checks import lost, silences
 from slogen.diagnostics import Diagnostics, relative
 from slogen.model import Bundle, build_model
 from slogen.model.types import RuleOutput
@@ -36,27 +37,46 @@ def parse_files(files: list[tuple[Path, str]], diags: Diagnostics) -> dict[str, 
     by_file: dict[str, list] = {}
     for path, name in files:
         docs = by_file.setdefault(name, [])
-        for source in load.load_file(path, name, diags):
+        before = len(diags)
+        sources = load.load_file(path, name, diags)
+        if not sources and len(diags) == before:
+            lost.empty_file(name, diags)
+        for source in sources:
             docs.extend(spec.parse(source, diags))
     return by_file
 
 
 def model_of(by_file: dict[str, list], paths: list[Path], diags: Diagnostics, time_scale: float = 1.0,
-             dashboards: Path | None = None) -> Bundle | None:
+             dashboards: Path | None = None, partial: bool = False, connection=None) -> Bundle | None:
+    """The model of the parsed specs, after every check (slogen.checks) has looked at them, and
+    with a `connection` (slogen.live.client.Connection) the online checks too. `partial`: only
+    some spec files were parsed (an incremental build), so "no service" means nothing."""
     parsed = spec.link([p for docs in by_file.values() for p in docs], diags)  # cross-document references
+    found = silences.collect({p.source.file: p.source.text for p in parsed if p.source.text})
+    checks.run(parsed, diags)
+    if connection is not None:
+        from slogen.checks import live
+
+        live.run(parsed, connection, diags)
+    silences.apply(found, diags)
     user_dashboards = grafana.locate(paths, dashboards, diags)
-    if diags.has_errors:
+    bundle = None if diags.has_errors else build_model(parsed, diags, time_scale)
+    silences.apply(found, diags)  # the model's own checks (alerts/unreachable)
+    if not partial:
+        lost.no_rules(len(bundle.services) if bundle else -1, sorted(by_file), diags)
+    silences.finish(found, diags)
+    if bundle is None or diags.has_errors:
         return None
-    bundle = build_model(parsed, diags, time_scale)
-    return replace(bundle, dashboards=user_dashboards) if bundle is not None else None
+    return replace(bundle, dashboards=user_dashboards)
 
 
 def load_bundle(paths: list[Path], diags: Diagnostics, time_scale: float = 1.0,
-                dashboards: Path | None = None) -> Bundle | None:
+                dashboards: Path | None = None, connection=None) -> Bundle | None:
     files = load.discover(paths, diags)
     if not files and not diags.has_errors:
         diags.error("input/empty", f"no *.yaml or *.yml spec files under {', '.join(map(str, paths))}")
-    return model_of(parse_files([(p, relative(p)) for p in files], diags), paths, diags, time_scale, dashboards)
+    return model_of(parse_files([(p, relative(p)) for p in files], diags), paths, diags, time_scale, dashboards,
+                    connection=connection)
 
 
 def render_bundle(bundle: Bundle, previous: Mapping[str, bytes], diags: Diagnostics,
@@ -78,30 +98,18 @@ def after_render(sink: sinks.Sink, previous: Mapping[str, bytes], events: Diagno
             sink.put(path, data)
 
 
-def validate(paths: list[Path], time_scale: float = 1.0, dashboards: Path | None = None) -> Result:
+def validate(paths: list[Path], time_scale: float = 1.0, dashboards: Path | None = None,
+             strict: bool = False, connection=None) -> Result:
+    """What `build` checks, without writing: the same checks, and every target rendered (targets
+    may find problems only they can see, e.g. a generated expression that does not parse)."""
     diags = Diagnostics()
-    bundle = load_bundle(paths, diags, time_scale, dashboards)
+    bundle = load_bundle(paths, diags, time_scale, dashboards, connection)
     result = Result(diags, bundle)
     if bundle is not None:
-        render_bundle(bundle, {}, diags)  # targets may find problems only they can see
-        check_generated_promql(bundle, diags)
+        render_bundle(bundle, {}, diags)
+    if strict:
+        diags.strict()
     return result
-
-
-def check_generated_promql(bundle: Bundle, diags: Diagnostics) -> None:
-    """Every expression slogen writes must parse (promtool checks them again in the tests)."""
-    from slogen import promql
-    from slogen.targets.prometheus.rules import rule_groups
-
-    for service in bundle.services:
-        for group in rule_groups(service, bundle):
-            for rule in group["rules"]:
-                try:
-                    promql.parse(rule["expr"])
-                except promql.PromQLError as exc:
-                    name = rule.get("record") or rule.get("alert")
-                    diags.error("promql/generated", f"slogen generated an expression for `{name}` that does not "
-                                f"parse: {exc}", service.position, hint="please report this with the spec")
 
 
 @dataclass(frozen=True)
@@ -116,12 +124,15 @@ class Job:
     progress: parallel.Progress | None
     inputs: cache.Inputs | None  # the spec files as read for the cache keys (None: --no-cache)
     t0: float
+    strict: bool = False  # warnings are errors (--strict): nothing is written
+    connection: object = None  # a live Prometheus for the online checks (slogen.checks.live)
 
 
 def build(paths: list[Path], out_dir: Path, check: bool = False, time_scale: float = 1.0,
           dashboards: Path | None = None, output: RuleOutput | None = None, use_cache: bool = True,
-          progress: parallel.Progress | None = None) -> Result:
+          progress: parallel.Progress | None = None, strict: bool = False, connection=None) -> Result:
     t0 = time.perf_counter()
+    use_cache = use_cache and connection is None  # what a live server says is not in any cache key
     if not check:
         writer.clean_dead_scratch(out_dir)
     options = {"time_scale": time_scale, "output": output}
@@ -129,9 +140,13 @@ def build(paths: list[Path], out_dir: Path, check: bool = False, time_scale: flo
     hit = cache.load(out_dir, inputs.key) if inputs else None
     if hit is not None and cache.tree_matches(out_dir, hit.files):  # nothing changed since the last build
         result = Result(Diagnostics(list(hit.warnings)), cached=True, file_count=len(hit.files))
+        if strict:
+            result.diagnostics.strict()
+            if result.diagnostics.has_errors:
+                return _timed(Result(result.diagnostics), t0)
         result.check = writer.CheckResult([], [], []) if check else None
         return _timed(result, t0)
-    job = Job(paths, out_dir, check, time_scale, dashboards, output, progress, inputs, t0)
+    job = Job(paths, out_dir, check, time_scale, dashboards, output, progress, inputs, t0, strict, connection)
     if not check and inputs is not None:  # (--check never uses the unit record, so it stays valid)
         plan = incremental.plan(out_dir, inputs.specs, options, inputs.dashboards)
         if plan.incremental:
@@ -157,7 +172,11 @@ def _run(job: Job, plan: incremental.Plan, files: list[tuple[Path, str]] | None)
     units = incremental.units_of(by_file)
     if plan.clean and sorted(set(by_file) - set(units)) != sorted(plan.globals):
         return None  # a spec file stopped or started being self-contained (or has errors)
-    bundle = model_of(by_file, job.paths, diags, job.time_scale, job.dashboards)
+    bundle = model_of(by_file, job.paths, diags, job.time_scale, job.dashboards, partial=bool(plan.clean),
+                      connection=job.connection)
+    if job.strict:
+        diags.strict()
+        bundle = None if diags.has_errors else bundle
     del by_file  # the parsed documents and their position maps: ~60 MB per 1,000 services, not needed now
     if plan.clean and bundle is not None and {s.name for s in bundle.services} & plan.clean_services():
         return None  # a service name in two files: let a full build report it
@@ -188,6 +207,8 @@ def _render_and_write(job: Job, result: Result, plan: incremental.Plan, units: d
     kept = {p: rec[0] for p, rec in records.items()}   # path → sha256
     keep = {p: rec[1:] for p, rec in records.items()}  # path → identity, checked again at the swap
     after_render(sink, previous, events, kept)
+    if job.strict:
+        diags.strict()
     replayable = Diagnostics(list(diags.items))
     diags.extend(events)
     result.reused = len(kept.keys() - sink.digests.keys())

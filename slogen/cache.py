@@ -97,7 +97,7 @@ def load(out_dir: Path, key: str) -> Entry | None:
         if not isinstance(files, dict) or not all(isinstance(k, str) and isinstance(v, str) and len(v) == 64
                                                   for k, v in files.items()):
             return None
-        warnings = [Diagnostic(d["code"], Severity.WARNING, d["message"],
+        warnings = [Diagnostic(d["code"], Severity(d.get("severity", "warning")), d["message"],
                                Position(*d["position"]) if d.get("position") else None, d.get("hint", ""))
                     for d in raw["warnings"]]
         return Entry(key, files, warnings)
@@ -113,7 +113,7 @@ def store(out_dir: Path, key: str, files: dict[str, str], diags: Diagnostics) ->
     record = {
         "format": FORMAT, "key": key,
         "files": dict(sorted(files.items())),
-        "warnings": [{"code": d.code, "message": d.message, "hint": d.hint,
+        "warnings": [{"code": d.code, "severity": d.severity.value, "message": d.message, "hint": d.hint,
                       "position": [d.position.file, d.position.line, d.position.col] if d.position else None}
                      for d in diags.items],
     }

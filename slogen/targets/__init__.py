@@ -32,12 +32,6 @@ class Target:
     summary: Callable[[Service, Bundle], Any] | None = None
     shared_files: Callable[[Bundle, dict[str, Any]], list[File]] = _no_files
 
-    def files(self, bundle: Bundle) -> list[File]:
-        """Every file of this target for the whole bundle."""
-        services = sorted(bundle.services, key=lambda s: s.name)
-        summaries = {s.name: self.summary(s, bundle) for s in services} if self.summary else {}
-        return self.shared_files(bundle, summaries) + self.service_files(bundle, services)
-
 
 TARGETS: list[Target] = [
     Target("prometheus-rules", rules.service_files),

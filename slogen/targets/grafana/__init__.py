@@ -95,7 +95,7 @@ def evaluate(model: dict, user_dir: str | None) -> dict[str, dict]:
 def service_files(bundle: Bundle, services) -> list[File]:
     if not services:
         return []
-    user_dir = getattr(bundle, "dashboards", None)
+    user_dir = bundle.dashboards
     by_file = {dashboard_file(s.name): s for s in services}
     out = []
     for name, dashboard in evaluate(services_model(bundle, services), user_dir).items():
@@ -109,7 +109,7 @@ def summary(service, bundle: Bundle) -> dict:
 
 
 def shared_files(bundle: Bundle, summaries: dict[str, dict]) -> list[File]:
-    user_dir = getattr(bundle, "dashboards", None)
+    user_dir = bundle.dashboards
     check_custom(user_dir, list(summaries))
     model = overview_model(bundle, list(summaries.values()))
     return [File(f"{FOLDER}/{name}", dashboard, kind="json", source=bundle.settings.source)
