@@ -90,12 +90,6 @@ def common_grouping(queries: Sequence[str]) -> tuple[str, ...]:
     return found[0]
 
 
-def live_count(requests_query: str) -> str:
-    """PromQL for how many groups a live Prometheus shows now (those with events in the base
-    window), to compare with `max_groups`: the SLO's own per-group request rate, counted."""
-    return f"count({requests_query})"
-
-
 # --- prose ------------------------------------------------------------------------------------
 
 def label_text(labels: Sequence[str]) -> GoTemplate | str:

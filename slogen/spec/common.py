@@ -211,5 +211,5 @@ def group_by_field(per_group: str):
 
 def max_groups_field():
     return doc("""Cardinality guard for `group_by`: how many groups (label value combinations) you
-        expect at most; each group costs as many recorded series as an ungrouped one. For the online
-        checks against a live Prometheus (see docs/group-by.md).""", default=DEFAULT_MAX_GROUPS, ge=1)
+        expect at most; each group costs as many recorded series as an ungrouped one. `slogen validate
+        --prometheus URL` warns when the server shows more (live/too-many-groups).""", default=DEFAULT_MAX_GROUPS, ge=1)
