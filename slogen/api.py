@@ -1,4 +1,4 @@
-"""The pipeline, in one place: load → spec → model → targets → writer.
+"""The pipeline, in one place: load → spec → model → targets → write.
 
 Library callers (the CLI, tests, benchmarks) use `build`, `validate` and `check`; none of them
 print. Problems come back as diagnostics; nothing is written when there is an error."""
@@ -9,18 +9,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
 
-from slogen import cache, incremental, load, parallel, sinks, spec, writer
+from slogen import load, parallel, spec, write
+from slogen.write import cache, incremental, sinks
 from slogen.diagnostics import Diagnostics, relative
 from slogen.model import Bundle, build_model
 from slogen.model.types import RuleOutput
-from slogen.targets import AFTER_RENDER, TARGETS, grafana
+from slogen.targets import AFTER_RENDER, TARGETS
 
 
 @dataclass
 class Result:
     diagnostics: Diagnostics
     bundle: Bundle | None = None
-    check: writer.CheckResult | None = None
+    check: write.CheckResult | None = None
     timings: dict[str, float] = field(default_factory=dict)
     cached: bool = False  # out/ was already what this build makes (slogen.cache)
     file_count: int = 0
@@ -41,22 +42,27 @@ def parse_files(files: list[tuple[Path, str]], diags: Diagnostics) -> dict[str, 
     return by_file
 
 
-def model_of(by_file: dict[str, list], paths: list[Path], diags: Diagnostics, time_scale: float = 1.0,
-             dashboards: Path | None = None) -> Bundle | None:
+def model_of(by_file: dict[str, list], diags: Diagnostics, time_scale: float = 1.0,
+             user_dashboards: str | None = None) -> Bundle | None:
     parsed = spec.link([p for docs in by_file.values() for p in docs], diags)  # cross-document references
-    user_dashboards = grafana.locate(paths, dashboards, diags)
     if diags.has_errors:
         return None
     bundle = build_model(parsed, diags, time_scale)
     return replace(bundle, dashboards=user_dashboards) if bundle is not None else None
 
 
-def load_bundle(paths: list[Path], diags: Diagnostics, time_scale: float = 1.0,
-                dashboards: Path | None = None) -> Bundle | None:
+def find_inputs(paths: list[Path], dashboards: Path | None, diags: Diagnostics) -> tuple[list[Path], str | None]:
+    """The spec files and the team's dashboards folder: found once per build."""
     files = load.discover(paths, diags)
     if not files and not diags.has_errors:
         diags.error("input/empty", f"no *.yaml or *.yml spec files under {', '.join(map(str, paths))}")
-    return model_of(parse_files([(p, relative(p)) for p in files], diags), paths, diags, time_scale, dashboards)
+    return files, load.dashboards_folder(paths, dashboards, diags)
+
+
+def load_bundle(paths: list[Path], diags: Diagnostics, time_scale: float = 1.0,
+                dashboards: Path | None = None) -> Bundle | None:
+    files, folder = find_inputs(paths, dashboards, diags)
+    return model_of(parse_files([(p, relative(p)) for p in files], diags), diags, time_scale, folder)
 
 
 def render_bundle(bundle: Bundle, previous: Mapping[str, bytes], diags: Diagnostics,
@@ -74,7 +80,7 @@ def after_render(sink: sinks.Sink, previous: Mapping[str, bytes], events: Diagno
                  kept: Mapping[str, str] | None = None) -> None:
     """The AFTER_RENDER steps over the new bundle: what `sink` holds plus the `kept` files."""
     for _name, step in AFTER_RENDER:
-        for path, data in step(writer.Overlay(sink, kept or {}, previous), previous, events).items():
+        for path, data in step(write.Overlay(sink, kept or {}, previous), previous, events).items():
             sink.put(path, data)
 
 
@@ -107,35 +113,39 @@ def check_generated_promql(bundle: Bundle, diags: Diagnostics) -> None:
 @dataclass(frozen=True)
 class Job:
     """One `slogen build` (or `--check`): what it reads, where it writes, and how."""
-    paths: list[Path]
+    files: list[Path]  # the spec files
+    found: Diagnostics  # what finding them reported
     out_dir: Path
     check: bool
     time_scale: float
-    dashboards: Path | None
+    dashboards: str | None  # the team's dashboards folder
     output: RuleOutput | None
     progress: parallel.Progress | None
+    jobs: int | None  # rendering processes (None: slogen.parallel.processes)
     inputs: cache.Inputs | None  # the spec files as read for the cache keys (None: --no-cache)
     t0: float
 
 
 def build(paths: list[Path], out_dir: Path, check: bool = False, time_scale: float = 1.0,
           dashboards: Path | None = None, output: RuleOutput | None = None, use_cache: bool = True,
-          progress: parallel.Progress | None = None) -> Result:
+          progress: parallel.Progress | None = None, jobs: int | None = None) -> Result:
     t0 = time.perf_counter()
     options = {"time_scale": time_scale, "output": output}
-    inputs = cache.read_inputs(paths, options, dashboards) if use_cache else None
+    found = Diagnostics()
+    files, folder = find_inputs(paths, dashboards, found)
+    inputs = cache.read_inputs(files, options, folder) if use_cache and not found.items else None
     hit = cache.load(out_dir, inputs.key) if inputs else None
     if hit is not None and cache.tree_matches(out_dir, hit.files):  # nothing changed since the last build
         result = Result(Diagnostics(list(hit.warnings)), cached=True, file_count=len(hit.files))
-        result.check = writer.CheckResult([], [], []) if check else None
+        result.check = write.CheckResult([], [], []) if check else None
         return _timed(result, t0)
-    job = Job(paths, out_dir, check, time_scale, dashboards, output, progress, inputs, t0)
+    job = Job(files, found, out_dir, check, time_scale, folder, output, progress, jobs, inputs, t0)
     if not check and inputs is not None:  # (--check never uses the unit record, so it stays valid)
         plan = incremental.plan(out_dir, inputs.specs, options, inputs.dashboards)
         if plan.incremental:
             try:
                 result = _run(job, plan, plan.parse)  # only the changed spec files
-            except writer.Moved:
+            except write.Moved:
                 result = None
             if result is not None:
                 return result
@@ -143,19 +153,16 @@ def build(paths: list[Path], out_dir: Path, check: bool = False, time_scale: flo
 
 
 def _run(job: Job, plan: incremental.Plan, files: list[tuple[Path, str]] | None) -> Result | None:
-    """The pipeline over `files` (None: every spec file under job.paths), reusing what `plan`
-    found clean. None when that cannot give what a full build gives (the caller then runs one)."""
-    diags = Diagnostics(plan.warnings())
+    """The pipeline over `files` (None: every spec file of the job), reusing what `plan` found
+    clean. None when that cannot give what a full build gives (the caller then runs one)."""
+    diags = Diagnostics(job.found.items + plan.warnings())
     if files is None:
-        found = load.discover(job.paths, diags)
-        if not found and not diags.has_errors:
-            diags.error("input/empty", f"no *.yaml or *.yml spec files under {', '.join(map(str, job.paths))}")
-        files = [(p, relative(p)) for p in found]
+        files = [(p, relative(p)) for p in job.files]
     by_file = parse_files(files, diags)
     units = incremental.units_of(by_file)
     if plan.clean and sorted(set(by_file) - set(units)) != sorted(plan.globals):
         return None  # a spec file stopped or started being self-contained (or has errors)
-    bundle = model_of(by_file, job.paths, diags, job.time_scale, job.dashboards)
+    bundle = model_of(by_file, diags, job.time_scale, job.dashboards)
     del by_file  # the parsed documents and their position maps: ~60 MB per 1,000 services, not needed now
     if plan.clean and bundle is not None and {s.name for s in bundle.services} & plan.clean_services():
         return None  # a service name in two files: let a full build report it
@@ -165,7 +172,7 @@ def _run(job: Job, plan: incremental.Plan, files: list[tuple[Path, str]] | None)
         return result
     if job.output is not None:  # how rule files are packaged (--format): a build option, not a spec
         result.bundle = replace(bundle, output=job.output)
-    previous = writer.Tree(job.out_dir)
+    previous = write.Tree(job.out_dir)
     try:
         sink = sinks.for_build(job.check, job.out_dir, previous)
     except OSError as exc:
@@ -178,10 +185,10 @@ def _run(job: Job, plan: incremental.Plan, files: list[tuple[Path, str]] | None)
 
 
 def _render_and_write(job: Job, result: Result, plan: incremental.Plan, units: dict[str, list[str]],
-                      previous: writer.Tree, sink: sinks.Sink) -> Result:
+                      previous: write.Tree, sink: sinks.Sink) -> Result:
     diags, bundle, events = result.diagnostics, result.bundle, Diagnostics()
     rendered = parallel.render(TARGETS, bundle, bundle.services, plan.cached_summaries(), previous, diags, sink,
-                               job.progress, memo=plan.memo())
+                               job.progress, memo=plan.memo(), jobs=job.jobs)
     records = plan.kept_files(rendered.kept)
     kept = {p: rec[0] for p, rec in records.items()}   # path → sha256
     keep = {p: rec[1:] for p, rec in records.items()}  # path → identity, checked again at the swap
@@ -201,7 +208,7 @@ def _render_and_write(job: Job, result: Result, plan: incremental.Plan, units: d
         return _timed(result, job.t0)
     try:
         sink.commit(keep)
-    except writer.Busy as exc:
+    except write.Busy as exc:
         diags.error("output/busy", str(exc), hint="wait for the other build, or build into another folder")
     except OSError as exc:
         diags.error("output/write", f"cannot write {job.out_dir}: {exc.strerror or exc}")

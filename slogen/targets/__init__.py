@@ -18,7 +18,7 @@ from slogen.model import Bundle, Service
 from slogen.targets import alertmanager, grafana, runbooks
 from slogen.targets import schema
 from slogen.targets.prometheus import packaging, rules, unit_tests
-from slogen.writer import File
+from slogen.files import File
 
 
 def _no_files(*_args) -> list[File]:

@@ -1,4 +1,4 @@
-"""The build cache and the two-core render never change a byte: every build below is compared with
+"""The build cache and the N-process render never change a byte: every build below is compared with
 a clean build (no cache, one process) of the same inputs into another folder."""
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from slogen import api, cache, parallel, writer
+from slogen import api, parallel, write as writer
+from slogen.write import cache
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import fleetgen  # noqa: E402
 
-N = 6  # services; the fork threshold is lowered to 4 below, so both code paths run
+N = 6  # services; the pool threshold is lowered to 4 below, so both code paths run
 
 
 @pytest.fixture(autouse=True)
@@ -29,10 +30,10 @@ def fleet(tmp_path_factory) -> Path:
 
 
 def clean(specs: Path, tmp: Path, monkeypatch, **options) -> dict[str, bytes]:
-    monkeypatch.setenv("SLOGEN_NO_FORK", "1")
+    monkeypatch.setenv("SLOGEN_JOBS", "1")
     out = tmp / "clean-side" / "clean"
     result = api.build([specs], out, use_cache=False, **options)
-    monkeypatch.delenv("SLOGEN_NO_FORK")
+    monkeypatch.delenv("SLOGEN_JOBS")
     assert result.ok, list(result.diagnostics)
     assert not (out.parent / cache.FOLDER).exists(), "--no-cache must not write a cache"
     return writer.read_tree(out)
@@ -118,6 +119,17 @@ def test_a_corrupt_or_foreign_cache_is_ignored_and_replaced(fleet, tmp_path, mon
     assert api.build([fleet], out).cached, "the damaged entry is replaced by a good one"
 
 
-def test_the_fork_path_is_taken_with_this_fleet(fleet):
-    """Guards the comparisons above: with this fleet the render really runs in two processes."""
-    assert parallel.use_child(api.load_bundle([fleet], api.Diagnostics()).services)
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_n_processes_build_and_check_what_one_process_builds(fleet, tmp_path, monkeypatch, jobs):
+    expected = clean(fleet, tmp_path, monkeypatch)
+    out = tmp_path / "out"
+    result = api.build([fleet], out, use_cache=False, jobs=jobs)
+    assert result.ok and writer.read_tree(out) == expected
+    check = api.build([fleet], out, check=True, use_cache=False, jobs=jobs)
+    assert check.ok and not check.check.stale
+
+
+def test_the_pool_path_is_taken_with_this_fleet(fleet):
+    """Guards the comparisons above: with this fleet the render is cut into several chunks, so a
+    pool of processes really shares it."""
+    assert len(parallel.chunks(len(api.load_bundle([fleet], api.Diagnostics()).services))) > 1

@@ -10,7 +10,7 @@ from slogen.targets.alertmanager import templates
 from slogen.targets.alertmanager.inhibitions import inhibit_rules
 from slogen.targets.alertmanager.receivers import receivers
 from slogen.targets.alertmanager.routes import root_route, slogen_route, summary  # noqa: F401  (summary: see slogen.targets)
-from slogen.writer import File
+from slogen.files import File
 
 FOLDER = "alertmanager"
 CONFIG = f"{FOLDER}/alertmanager.yml"

@@ -6,7 +6,7 @@ and SLO (the route's group_by), so links are taken from its first firing alert."
 from __future__ import annotations
 
 from slogen import conventions as C
-from slogen.writer import HEADER
+from slogen.files import HEADER
 
 PATH = "templates/slogen.tmpl"   # relative to alertmanager.yml; Alertmanager resolves it there
 

@@ -3,7 +3,7 @@ the service dashboards a build renders and one for the overview.
 
 slogen's jsonnet (`main.jsonnet` + `lib/`) ships inside the package (`jsonnet/`, in this repository
 a symlink to the top-level `dashboards/` folder where it is maintained). A team's own folder
-(`dashboards/` next to the specs, or `--dashboards DIR`) may add two things, never a copy of
+(`dashboards/` next to the specs, or `--dashboards DIR`: found by slogen.load.discover) may add two things, never a copy of
 slogen's library:
   config.libsonnet            overrides of lib/config.libsonnet for every dashboard
   custom/<stem>.libsonnet     extra panels / overrides for `<stem>.json` (a service, or slo-overview)
@@ -17,32 +17,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from slogen.diagnostics import Diagnostics, TargetError, relative
+from slogen.diagnostics import TargetError, relative
 from slogen.model import Bundle
 from slogen.targets.grafana.model_json import (OVERVIEW_FILE, dashboard_file, overview_model, overview_summary,
                                                services_model)
-from slogen.writer import File
+from slogen.files import File
 
 LIBRARY = Path(__file__).resolve().parent / "jsonnet"
 FOLDER = "grafana"
 CUSTOM = "custom"
 CONFIG = "config.libsonnet"
-
-
-def locate(spec_paths: list[Path], explicit: Path | None, diags: Diagnostics) -> str | None:
-    """The team's dashboards folder: `--dashboards`, else `dashboards/` inside or next to the
-    first specs folder. None when there is none (slogen's defaults only)."""
-    if explicit is not None:
-        if not explicit.is_dir():
-            diags.error("grafana/dashboards-missing", f"--dashboards {explicit}: no such folder")
-            return None
-        return str(explicit.resolve())
-    for p in spec_paths[:1]:
-        folder = p if p.is_dir() else p.parent
-        for candidate in (folder / "dashboards", folder.resolve().parent / "dashboards"):
-            if candidate.is_dir():
-                return str(candidate.resolve())
-    return None
 
 
 def _string(text: str) -> str:

@@ -25,7 +25,7 @@ from slogen.sli import KINDS as SLI_KINDS
 from slogen.targets.prometheus.rules import rule_path, windows_of
 from slogen.thresholds import KINDS as THRESHOLD_KINDS
 from slogen.thresholds.kind import Phase, steps
-from slogen.writer import File
+from slogen.files import File
 
 STEP = 60            # seconds between input samples and between evaluations
 TRAFFIC = 100_000    # events per step in SLO tests: large, so error ratios are exact fractions

@@ -156,20 +156,15 @@ class Inputs:
     options: dict                         # the build options in it
 
 
-def read_inputs(paths: list[Path], options: dict, dashboards: Path | None) -> Inputs | None:
-    """The spec files, dashboards folder and key of a build of `paths`, or None when the inputs
-    cannot even be found or read (the build itself then reports why)."""
-    from slogen import load
+def read_inputs(files: list[Path], options: dict, dashboards: str | None) -> Inputs | None:
+    """The spec files (found once by the build: slogen.load.discover), dashboards folder and key of
+    a build, or None when a spec file cannot be read (the build itself then reports why)."""
     from slogen.diagnostics import relative
-    from slogen.targets import grafana
 
-    probe = Diagnostics()
-    files = load.discover(paths, probe)
-    folder = grafana.locate(paths, dashboards, probe)
-    if probe.has_errors or not files:
+    if not files:
         return None
     try:
         specs = [(p, relative(p), digest(p.read_bytes())) for p in files]
     except OSError:
         return None
-    return Inputs(specs, folder, inputs_key([(name, sha) for _p, name, sha in specs], options, folder), options)
+    return Inputs(specs, dashboards, inputs_key([(name, sha) for _p, name, sha in specs], options, dashboards), options)

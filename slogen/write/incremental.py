@@ -30,7 +30,8 @@ from typing import Any
 
 import orjson
 
-from slogen import cache, writer
+from slogen.write import cache
+from slogen.write import tree as writer
 from slogen.diagnostics import Diagnostic, Position, Severity
 
 FORMAT = 1
