@@ -130,6 +130,8 @@ def build(paths: list[Path], out_dir: Path, check: bool = False, time_scale: flo
           dashboards: Path | None = None, output: RuleOutput | None = None, use_cache: bool = True,
           progress: parallel.Progress | None = None, jobs: int | None = None) -> Result:
     t0 = time.perf_counter()
+    if not check:
+        write.clean_dead_scratch(out_dir)
     options = {"time_scale": time_scale, "output": output}
     found = Diagnostics()
     files, folder = find_inputs(paths, dashboards, found)

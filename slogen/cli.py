@@ -1,6 +1,7 @@
 """The command line: options in, one library call, diagnostics out, exit code from severity.
 
-Exit codes: 0 ok · 1 `--check` found stale output · 2 invalid input · 3 internal error."""
+Exit codes: 0 ok · 1 `--check` found stale output (or a `status --fail-when` condition holds) ·
+2 invalid input · 3 internal error · 4 Prometheus could not be read (down, refused, bad answer)."""
 from __future__ import annotations
 
 import json
@@ -15,7 +16,7 @@ import typer
 from slogen import __version__
 from slogen.diagnostics import Diagnostics, render_github, render_human, render_json
 
-EXIT_OK, EXIT_STALE, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_STALE, EXIT_INVALID, EXIT_INTERNAL, EXIT_UNREACHABLE = 0, 1, 2, 3, 4
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Turn SLO specs into a proven monitoring bundle.")

@@ -112,6 +112,24 @@ def chunks(n: int) -> list[tuple[int, int]]:
     return [(start, min(start + size, n)) for start in range(0, n, size)]
 
 
+def _die_with(parent: int) -> None:
+    """A worker renders into its parent's scratch tree: if the parent is killed, the worker must
+    not keep writing there (the next build removes that tree, and a late write would leave a piece
+    of it behind). Linux only; elsewhere the pool's shutdown is what remains."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
 # What the workers render from: set before the pool forks them, so they inherit it instead of
 # receiving a pickled copy of the model and the previous out/ tree.
 _work: tuple | None = None
@@ -164,7 +182,8 @@ def _render_pool(targets, bundle, services, parts, previous, diags: Diagnostics,
     _work = (targets, bundle, services, previous, sink)
     results: list = [None] * len(parts)
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_die_with, initargs=(os.getpid(),)) as pool:
             futures = {pool.submit(_task, start, end): i for i, (start, end) in enumerate(parts)}
             for done, future in enumerate(as_completed(futures), 1):
                 try:

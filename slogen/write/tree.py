@@ -156,6 +156,21 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def clean_dead_scratch(out_dir: Path) -> None:
+    """Remove what builds that died left beside out_dir, if no other build is swapping now.
+
+    Every build calls this, not only the ones that swap a tree in: a build killed after its swap
+    and its cache record, while it was still removing the previous tree, leaves that tree behind,
+    and the next build of the same specs is a cache hit that never swaps."""
+    if not out_dir.parent.is_dir():
+        return
+    try:
+        with _Lock(out_dir.parent, 0):
+            _clean_scratch(out_dir)
+    except (Busy, OSError):
+        pass  # another build holds the lock: its swap cleans up
+
+
 def _clean_scratch(out_dir: Path) -> None:
     """Scratch folders of builds that died (killed, crashed); this build's and running ones' stay."""
     for p in out_dir.parent.glob(f".{out_dir.name}.slogen-*"):

@@ -160,3 +160,26 @@ def test_a_build_that_cannot_get_the_lock_says_so(tmp_path):
         os.close(fd)
     writer.write_tree(out, {"a.txt": b"x"}, lock_wait=0.2)
     assert (out / "a.txt").read_bytes() == b"x"
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_a_build_that_changes_nothing_still_removes_what_a_killed_build_left(bundles):
+    """A build killed after its swap and cache record, while it removed the previous tree, leaves
+    that tree in its scratch folder; the next build of the same specs is a cache hit that swaps
+    nothing, and must still clean it up (seen in CI as a `.out.slogen-*` folder after a build)."""
+    base, specs_b, tree_a, tree_b, _ = bundles
+    out = base / "leftover" / "out"
+    out.mkdir(parents=True)
+    assert _build(specs_b, out).wait(timeout=300) == 0
+    left = out.parent / f".out.slogen-new-{_dead_pid()}"
+    (left / "runbooks").mkdir(parents=True)
+    (left / "runbooks" / "README.md").write_bytes(b"the previous tree")
+    proc = _build(specs_b, out)
+    assert proc.wait(timeout=300) == 0, proc.stderr.read()
+    assert _tree(out) == tree_b
+    assert not any(out.parent.glob(".out.slogen-*"))
