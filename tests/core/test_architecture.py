@@ -21,7 +21,7 @@ STAGES = {
     "model": 3,                                                 # specs → the frozen model
     "targets": 4,                                               # model → File documents
     "write": 5,                                                 # File → bytes in out/, the build record
-    "parallel": 6, "api": 6, "progress": 6, "cli": 6, "review": 6, "__main__": 6, "__init__": 0,
+    "parallel": 6, "api": 6, "progress": 6, "cli": 6, "review": 6, "live": 6, "__main__": 6, "__init__": 0,
 }
 
 
