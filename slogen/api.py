@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Mapping
 
 from slogen import load, parallel, spec, write
-from slogen.write import cache, incremental, sinks
+from slogen.spec.service import ServiceSpec
+from slogen.write import record, sinks
 from slogen.diagnostics import Diagnostics, relative
 from slogen.model import Bundle, build_model
 from slogen.model.types import RuleOutput
@@ -23,9 +24,9 @@ class Result:
     bundle: Bundle | None = None
     check: write.CheckResult | None = None
     timings: dict[str, float] = field(default_factory=dict)
-    cached: bool = False  # out/ was already what this build makes (slogen.cache)
+    cached: bool = False  # out/ was already what this build makes (slogen.write.record)
     file_count: int = 0
-    reused: int = 0  # files an incremental build kept as they were in out/ (slogen.incremental)
+    reused: int = 0  # files an incremental build kept as they were in out/ (slogen.write.record)
 
     @property
     def ok(self) -> bool:
@@ -122,51 +123,53 @@ class Job:
     output: RuleOutput | None
     progress: parallel.Progress | None
     jobs: int | None  # rendering processes (None: slogen.parallel.processes)
-    inputs: cache.Inputs | None  # the spec files as read for the cache keys (None: --no-cache)
+    inputs: record.Inputs | None  # the spec files, options and dashboards as the build record keys them
+    use_cache: bool  # False: neither read nor write the local stat cache (slogen.write.record)
     t0: float
 
 
 def build(paths: list[Path], out_dir: Path, check: bool = False, time_scale: float = 1.0,
           dashboards: Path | None = None, output: RuleOutput | None = None, use_cache: bool = True,
           progress: parallel.Progress | None = None, jobs: int | None = None) -> Result:
+    """Build (or `check`) out_dir from the specs under `paths`, redoing only what changed since the
+    build recorded in out_dir (slogen.write.record); `use_cache=False` renders everything."""
     t0 = time.perf_counter()
     if not check:
         write.clean_dead_scratch(out_dir)
-    options = {"time_scale": time_scale, "output": output}
     found = Diagnostics()
     files, folder = find_inputs(paths, dashboards, found)
-    inputs = cache.read_inputs(files, options, folder) if use_cache and not found.items else None
-    hit = cache.load(out_dir, inputs.key) if inputs else None
-    if hit is not None and cache.tree_matches(out_dir, hit.files):  # nothing changed since the last build
-        result = Result(Diagnostics(list(hit.warnings)), cached=True, file_count=len(hit.files))
+    options = {"time_scale": time_scale, "output": output or RuleOutput()}  # None: the default packaging
+    inputs = None if found.has_errors else record.read_inputs(files, options, folder)
+    job = Job(files, found, out_dir, check, time_scale, folder, output, progress, jobs, inputs, use_cache, t0)
+    plan = record.plan(out_dir, inputs) if use_cache else None
+    if plan is not None and plan.unchanged:  # nothing changed since the last build
+        result = Result(Diagnostics(plan.all_warnings()), cached=True, file_count=plan.file_count() + 1)
         result.check = write.CheckResult([], [], []) if check else None
+        if plan.hashed:
+            record.remember(out_dir, plan.manifest_bytes, plan.stats)
         return _timed(result, t0)
-    job = Job(files, found, out_dir, check, time_scale, folder, output, progress, jobs, inputs, t0)
-    if not check and inputs is not None:  # (--check never uses the unit record, so it stays valid)
-        plan = incremental.plan(out_dir, inputs.specs, options, inputs.dashboards)
-        if plan.incremental:
-            try:
-                result = _run(job, plan, plan.parse)  # only the changed spec files
-            except write.Moved:
-                result = None
-            if result is not None:
-                return result
-    return _run(job, incremental.Plan({}), None)  # every spec file
+    if plan is not None and plan.clean:
+        try:
+            result = _run(job, plan)  # only the changed spec files
+        except write.Moved:
+            result = None
+        if result is not None:
+            return result
+    return _run(job, None)  # every spec file
 
 
-def _run(job: Job, plan: incremental.Plan, files: list[tuple[Path, str]] | None) -> Result | None:
-    """The pipeline over `files` (None: every spec file of the job), reusing what `plan` found
-    clean. None when that cannot give what a full build gives (the caller then runs one)."""
-    diags = Diagnostics(job.found.items + plan.warnings())
-    if files is None:
-        files = [(p, relative(p)) for p in job.files]
-    by_file = parse_files(files, diags)
-    units = incremental.units_of(by_file)
-    if plan.clean and sorted(set(by_file) - set(units)) != sorted(plan.globals):
+def _run(job: Job, plan: record.Plan | None) -> Result | None:
+    """The pipeline over the spec files `plan` did not find clean (every one without a plan).
+    None when that cannot give what a full build gives (the caller then runs one)."""
+    diags = Diagnostics(job.found.items + (plan.warnings() if plan else []))
+    by_file = parallel.parse(parse_files, plan.parse if plan else [(p, relative(p)) for p in job.files], diags,
+                             job.jobs)
+    units = record.units_of(by_file, ServiceSpec)
+    if plan and sorted(set(by_file) - set(units)) != sorted(plan.globals):
         return None  # a spec file stopped or started being self-contained (or has errors)
     bundle = model_of(by_file, diags, job.time_scale, job.dashboards)
     del by_file  # the parsed documents and their position maps: ~60 MB per 1,000 services, not needed now
-    if plan.clean and bundle is not None and {s.name for s in bundle.services} & plan.clean_services():
+    if plan and bundle is not None and {s.name for s in bundle.services} & plan.clean_services():
         return None  # a service name in two files: let a full build report it
     result = Result(diags, bundle)
     result.timings["model"] = time.perf_counter() - job.t0
@@ -186,27 +189,33 @@ def _run(job: Job, plan: incremental.Plan, files: list[tuple[Path, str]] | None)
         sinks.discard(sink)  # a scratch tree that was not swapped in
 
 
-def _render_and_write(job: Job, result: Result, plan: incremental.Plan, units: dict[str, list[str]],
+def _render_and_write(job: Job, result: Result, plan: record.Plan | None, units: dict[str, list[str]],
                       previous: write.Tree, sink: sinks.Sink) -> Result:
     diags, bundle, events = result.diagnostics, result.bundle, Diagnostics()
-    rendered = parallel.render(TARGETS, bundle, bundle.services, plan.cached_summaries(), previous, diags, sink,
-                               job.progress, memo=plan.memo(), jobs=job.jobs)
-    records = plan.kept_files(rendered.kept)
-    kept = {p: rec[0] for p, rec in records.items()}   # path → sha256
-    keep = {p: rec[1:] for p, rec in records.items()}  # path → identity, checked again at the swap
-    after_render(sink, previous, events, kept)
-    replayable = Diagnostics(list(diags.items))
+    cached = plan.cached_summaries() if plan else {}
+    rendered = parallel.render(TARGETS, bundle, bundle.services, cached, previous, diags, sink,
+                               job.progress, memo=plan.memo() if plan else None, jobs=job.jobs)
+    keep = plan.kept_files(rendered.kept) if plan else {}  # path → identity, checked again at the swap
+    after_render(sink, previous, events, keep)
+    replayable = list(diags.items)
     diags.extend(events)
-    result.reused = len(kept.keys() - sink.digests.keys())
-    result.file_count = len(sink) + result.reused
+    result.reused = len(keep.keys() - sink.digests.keys())
     result.timings["render"] = time.perf_counter() - job.t0 - result.timings["model"]
-    if diags.has_errors:
+    if diags.has_errors or job.inputs is None:
         return result
-    files = kept | sink.digests
+    clean = plan.clean if plan else {}
+    manifest = record.manifest(job.inputs, {name: u["services"] for name, u in clean.items()} | units,
+                               {p: s for name, u in clean.items() for p in u["files"] for s in u["services"][:1]}
+                               | rendered.owners,
+                               {p: plan.digests[p] for p in keep} | sink.digests,
+                               cached | rendered.summaries, rendered.shared, replayable)
+    sink.put(record.MANIFEST, manifest)
+    result.file_count = len(sink) + result.reused
     if job.check:
-        result.check = sink.result()
-        if not result.check.stale and job.inputs:
-            cache.store(job.out_dir, job.inputs.key, files, replayable)
+        removed = sorted(p for p in previous if p not in sink.digests and p not in keep)
+        result.check = write.CheckResult(sorted(sink.changed), sorted(sink.added), removed)
+        if not result.check.stale and job.use_cache:
+            record.remember(job.out_dir, manifest)
         return _timed(result, job.t0)
     try:
         sink.commit(keep)
@@ -214,30 +223,9 @@ def _render_and_write(job: Job, result: Result, plan: incremental.Plan, units: d
         diags.error("output/busy", str(exc), hint="wait for the other build, or build into another folder")
     except OSError as exc:
         diags.error("output/write", f"cannot write {job.out_dir}: {exc.strerror or exc}")
-    if job.inputs and not diags.has_errors:
-        cache.store(job.out_dir, job.inputs.key, files, replayable)
-        known = {p: ident for p, ident in keep.items() if p not in sink.digests}
-        _record_units(job, plan, units, replayable, rendered, sink.digests, kept, known)
+    if not diags.has_errors and job.use_cache:
+        record.remember(job.out_dir, manifest)
     return _timed(result, job.t0)
-
-
-def _record_units(job: Job, plan: incremental.Plan, units: dict[str, list[str]], replayable: Diagnostics,
-                  rendered: parallel.Rendered, digests: dict[str, str], kept: dict[str, str],
-                  known: dict[str, list[int]]) -> None:
-    """What the next build needs to redo only what changed (slogen.incremental)."""
-    all_units = {name: u.services for name, u in plan.clean.items()} | units
-    service_unit = {s: name for name, services in all_units.items() for s in services}
-    unit_files: dict[str, dict[str, str]] = {name: {p: rec[0] for p, rec in u.files.items()}
-                                             for name, u in plan.clean.items()}
-    for path, service in rendered.owners.items():
-        unit = service_unit.get(service)
-        if unit is not None and path in digests:
-            unit_files.setdefault(unit, {})[path] = digests[path]
-    shared = {target: (digest, {p: digests.get(p) or kept[p] for p in paths})
-              for target, (digest, paths) in rendered.shared.items()}
-    incremental.store(job.out_dir, job.inputs.options, job.inputs.dashboards, incremental.Plan.of(job.inputs.specs),
-                      all_units, replayable.items, plan.cached_summaries() | rendered.summaries, unit_files, shared,
-                      known)
 
 
 def _timed(result: Result, t0: float) -> Result:

@@ -160,7 +160,7 @@ def test_changed_options_rebuild_everything(fleet, monkeypatch):
 
 
 def test_a_corrupt_record_means_a_full_build(fleet, monkeypatch):
-    record = fleet.parent / ".slogen-cache" / "out.units.json"
+    record = fleet.parent / "out" / "slogen-manifest.json"
     assert record.is_file()
     record.write_text("{not json")
     _service(fleet, 3).write_text(fleetgen.service_yaml(3, revision=1))
