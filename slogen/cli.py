@@ -26,9 +26,12 @@ class DiagFormat(str, Enum):
     human = "human"
     json = "json"
     github = "github"
+    auto = "auto"   # github under GitHub Actions, else human: what the pre-commit hooks use
 
 
 def _report(diags: Diagnostics, fmt: DiagFormat) -> None:
+    if fmt is DiagFormat.auto:
+        fmt = DiagFormat.github if os.environ.get("GITHUB_ACTIONS") == "true" else DiagFormat.human
     if fmt is DiagFormat.json:
         print(render_json(diags), file=sys.stderr)
         return
@@ -40,7 +43,9 @@ def _report(diags: Diagnostics, fmt: DiagFormat) -> None:
 
 
 SPECS = typer.Argument(..., help="Spec files or folders (searched recursively for *.yaml, *.yml).")
-DIAG = typer.Option(DiagFormat.human, "--diagnostics", help="How to print problems: human, json, github.")
+DIAG = typer.Option(DiagFormat.human, "--diagnostics", envvar="SLOGEN_DIAGNOSTICS",
+                    help="How to print problems: human, json, github, or auto (github under GitHub Actions, "
+                    "else human).")
 DASHBOARDS = typer.Option(None, "--dashboards", help="The team's dashboards folder (config.libsonnet, "
                           "custom/*.libsonnet); default: dashboards/ in or next to the specs folder.")
 SCALE = typer.Option(1.0, "--time-scale", help="Multiply every window, period and `for` (e.g. 0.01 for "

@@ -42,7 +42,7 @@ ANNOTATION_DESCRIPTION = "description"
 ANNOTATION_RUNBOOK = "runbook_url"
 ANNOTATION_DASHBOARD = "dashboard_url"
 
-BASE_WINDOW = 300  # seconds; raw metrics are read over this window only (see README, "Cheap long windows")
+BASE_WINDOW = 300  # seconds; raw metrics are read over this window only (see docs/rules.md, "Recording rules")
 
 # Recording rules.
 SLI_ERRORS_BASE = "slogen:sli_errors:rate5m"      # bad events per second over BASE_WINDOW

@@ -55,7 +55,7 @@ def require(tool: str) -> str:
     path = shutil.which(tool)
     if path:
         return path
-    message = f"{tool} is not installed ({_PACKAGES.get(tool, 'see README, Development')})"
+    message = f"{tool} is not installed ({_PACKAGES.get(tool, 'see CONTRIBUTING.md')})"
     if os.environ.get("SLOGEN_REQUIRE_TOOLS") == "1":
         pytest.fail(message)
     pytest.skip(message)

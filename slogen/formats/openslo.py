@@ -4,7 +4,7 @@ Each document is checked on its own first (`parse`); `link` then resolves refere
 every document of the run (`indicatorRef`, `alertPolicyRef`, `conditionRef`, `targetRef`;
 names are unique per kind) and groups SLOs by `spec.service` into one native service each.
 
-Mapping, in short (the README's "Formats" section has the full table):
+Mapping, in short (docs/formats.md has the full table):
 - ratioMetric good|bad + total → an SLO with a `ratio` SLI. `counter: true`: the queries are
   counter selectors and slogen applies rate(); `counter: false`: they are rate queries with a
   `{{window}}` placeholder; left out: decided by whether the queries carry the placeholder.

@@ -1,5 +1,6 @@
 """`slogen explain`: when does each burn-rate alert of an SLO fire, what has it cost by then, and
-how soon does it stop after the incident ends. Analytical (Google SRE Workbook, ALERT-MATH.md):
+how soon does it stop after the incident ends. Analytical (Google SRE Workbook; docs/rules.md,
+"The alert maths"):
 
   a step burn B on a clean window crosses the threshold f·budget over the long window W after
   f·W/B (the short window, W/12, crosses earlier, so the long one decides); then `for` runs.

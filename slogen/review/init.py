@@ -127,7 +127,7 @@ HEADER = """\
 # {service}: written by `slogen init` ({title}). Edit freely; `slogen build` reads it.
 # Metrics it assumes (change them to what the service exports):
 #   {requests}{{job="{job}"}}   counter of all requests, failed ones matching {errors}
-{extra}# Reference: `slogen schema`, and the README's spec section.
+{extra}# Reference: `slogen schema`, and docs/reference.md in slogen's repository.
 """
 
 

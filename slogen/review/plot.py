@@ -1,7 +1,8 @@
 """`slogen explain --plot`: detection time against burn rate, one line per alert.
 
 matplotlib with the Agg backend (no display needed) and fixed metadata and SVG hash salt, so
-the same specs give the same bytes and a committed plot only changes when the alerts do."""
+the same specs give the same bytes and a committed plot only changes when the alerts do.
+matplotlib is an optional extra (`slogen[plot]`): only this flag needs it."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,16 +24,27 @@ def _curve(factor: float, long: float, for_seconds: float, top: float) -> tuple[
     return xs, [detection_seconds(factor, long, for_seconds, x) / 3600 for x in xs]
 
 
+def _pyplot(diags: Diagnostics):
+    try:
+        import matplotlib
+    except ImportError:
+        diags.error("explain/plot-missing", "`--plot` needs matplotlib, which is not installed",
+                    hint="pip install 'slogen[plot]' (in a clone: pip install -e '.[plot]')")
+        return None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def write_plot(explanations: list[SLOExplanation], path: Path, diags: Diagnostics) -> bool:
     meta = FORMATS.get(path.suffix.lower())
     if meta is None:
         diags.error("explain/plot-format", f"cannot write a plot to {path}: use a .png or .svg file name")
         return False
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot(diags)
+    if plt is None:
+        return False
     plt.rcParams["svg.hashsalt"] = "slogen"
     n = len(explanations)
     fig, axes = plt.subplots(n, 1, figsize=(8, 4.5 * n), squeeze=False)

@@ -181,5 +181,5 @@ Seconds = Annotated[float, BeforeValidator(_seconds, json_schema_input_type=floa
 
 
 def doc(text: str, **kw):
-    """Field with documentation (goes into the JSON Schema and the README reference)."""
+    """Field with documentation (goes into the JSON Schema and docs/reference.md)."""
     return Field(description=" ".join(text.split()), **kw)

@@ -1,6 +1,6 @@
-"""The README's spec reference, generated from the models' field descriptions (the same text the
-JSON Schema carries), so the documentation cannot drift from the code. A test keeps the README
-current; `python -m slogen.spec.reference README.md` rewrites its reference block."""
+"""docs/reference.md, generated from the models' field descriptions (the same text the JSON Schema
+carries), so the documentation cannot drift from the code. A test keeps the page current;
+`python -m slogen.spec.reference` rewrites it."""
 from __future__ import annotations
 
 import sys
@@ -11,7 +11,13 @@ from pathlib import Path
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-START, END = "<!-- spec-reference:start -->", "<!-- spec-reference:end -->"
+PATH = Path(__file__).resolve().parents[2] / "docs" / "reference.md"
+INTRO = """# Spec reference
+
+Every field of the native spec (`apiVersion: slogen/v1`), generated from the models by
+`python -m slogen.spec.reference` (a test keeps this page current; do not edit it by hand). The
+same descriptions are in the JSON Schema (`slogen schema`, `out/schema/slogen-v1.schema.json`).
+[specs.md](specs.md) is the guide to read first."""
 
 
 def _type_name(tp) -> str:
@@ -50,7 +56,7 @@ def _table(model: type[BaseModel]) -> str:
     own = model.__dict__.get("__doc__")
     source = own or (sys.modules[model.__module__].__doc__ or "").split("\n\n")[0]
     doc = " ".join(source.split())
-    rows = [f"### {model.__name__}", "", doc, "", "| field | type | default | meaning |", "|---|---|---|---|"]
+    rows = [f"## {model.__name__}", "", doc, "", "| field | type | default | meaning |", "|---|---|---|---|"]
     for name, field in model.model_fields.items():
         text = (field.description or "").replace("|", "\\|")
         rows.append(f"| `{field.alias or name}` | {_type_name(field.annotation)} | {_default(field)} | {text} |")
@@ -77,12 +83,9 @@ def reference() -> str:
     return "\n\n".join(_table(m) for m in models())
 
 
-def splice(readme: str) -> str:
-    head, rest = readme.split(START, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{START}\n{reference()}\n{END}{tail}"
+def page() -> str:
+    return f"{INTRO}\n\n{reference()}\n"
 
 
 if __name__ == "__main__":  # pragma: no cover
-    path = Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")
-    path.write_text(splice(path.read_text()))
+    PATH.write_text(page())

@@ -1,6 +1,6 @@
 """The native spec, `apiVersion: slogen/v1`, `kind: Service`: one file per service.
 
-Every field is documented here; the README's reference and `slogen schema` are generated from
+Every field is documented here; docs/reference.md and `slogen schema` are generated from
 these descriptions, so this file is the user's contract."""
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from slogen.thresholds import ThresholdSpec
 
 
 class WindowSpec(Strict):
-    """One burn-rate window pair of a tier (see ALERT-MATH: factor = share × period / long)."""
+    """One burn-rate window pair of a tier (docs/rules.md, "The alert maths": factor = share × period / long)."""
     severity: Literal["page", "ticket"] = doc("Which tier this window pair alerts on.")
     budget_percent: float = doc("""Share of the period's error budget that may burn within `long` before the
         alert fires. The burn-rate factor is budget_percent/100 × period / long.""", gt=0, le=100)

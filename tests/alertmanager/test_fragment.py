@@ -1,4 +1,4 @@
-"""The fragment merges into an existing config exactly as the README says, and then routes
+"""The fragment merges into an existing config exactly as docs/alertmanager.md says, and then routes
 slogen's alerts as the full config does while leaving the team's own routes alone."""
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ EXISTING = Path(__file__).parent / "existing-alertmanager.yml"
 
 
 def merge(existing: dict, fragment: dict) -> dict:
-    """The README's three steps: route first under the root, lists appended."""
+    """The three steps of docs/alertmanager.md: route first under the root, lists appended."""
     merged = dict(existing)
     merged["route"] = dict(existing["route"])
     merged["route"]["routes"] = [fragment["route"], *existing["route"].get("routes", [])]

@@ -1,7 +1,7 @@
 """Fuzzed specs (tests/hardening/strategies.py) never crash slogen, every refusal is positioned in
 the file, and every accepted spec builds a bundle the real tools accept.
 
-CI runs a few hundred examples. The long run (documented in the README):
+CI runs a few hundred examples. The long run (documented in docs/hardening.md):
 
     SLOGEN_FUZZ_EXAMPLES=10000 python -m pytest tests/hardening/test_fuzz.py -q -p no:cacheprovider
 

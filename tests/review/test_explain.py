@@ -85,6 +85,22 @@ def test_plot_is_deterministic_png_and_svg(ggen, tmp_path):
     assert not write_plot(found, tmp_path / "x.pdf", d) and d.items[0].code == "explain/plot-format"
 
 
+BLOCK_MATPLOTLIB = "import sys; sys.modules['matplotlib'] = None; from slogen.cli import main; main(sys.argv[1:])"
+
+
+def test_plot_without_matplotlib_is_a_diagnostic_not_a_traceback(tmp_path):
+    """matplotlib is the optional extra slogen[plot]: without it `--plot` says what to install."""
+    import subprocess
+    import sys
+
+    png = tmp_path / "p.png"
+    proc = subprocess.run([sys.executable, "-c", BLOCK_MATPLOTLIB, "explain", str(SPECS / "ggen-mcp.yaml"),
+                           "--slo", "availability", "--plot", str(png)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert "error[explain/plot-missing]" in proc.stderr and "slogen[plot]" in proc.stderr
+    assert "Traceback" not in proc.stderr and not png.exists()
+
+
 # --- against promtool ---------------------------------------------------------------------------
 
 def _promtool_plan(specs: list[Path], service: str, slo: str, out: Path) -> tuple[verify.Plan, list]:

@@ -122,7 +122,7 @@ def test_only_window_pairs_that_can_fire_are_described(tmp_path):
 
 
 def test_detection_time_follows_the_workbook_formula():
-    # ALERT-MATH: t = f·W/B; a total outage is B = 1/budget.
+    # docs/rules.md, "The alert maths": t = f·W/B; a total outage is B = 1/budget.
     assert context.humanize_duration(14.4 * 3600 * 0.001) == "52 seconds"
     assert context.percent(14.4 * 0.001) == "1.44%"
     assert context.period_words(30 * 86400) == "30-day"

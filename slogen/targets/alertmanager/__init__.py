@@ -24,7 +24,7 @@ def config(bundle: Bundle, summaries: dict[str, dict] | None = None) -> dict:
 
 
 def fragment(bundle: Bundle, summaries: dict[str, dict] | None = None) -> dict:
-    """Merge into an existing config (see README, "Alertmanager"): `route` goes first in the root
+    """Merge into an existing config (see docs/alertmanager.md): `route` goes first in the root
     route's `routes`, the lists are appended to the config's own."""
     return {"route": slogen_route(bundle, summaries), "inhibit_rules": inhibit_rules(),
             "receivers": receivers(bundle.settings), "templates": [templates.PATH]}

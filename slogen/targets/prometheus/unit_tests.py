@@ -2,7 +2,7 @@
 should not. One test file per service, next to the rule files.
 
 SLO alerts are tested with error ratios held constant from the first sample: both sides of every
-ratio start together, so every window reads exactly that ratio (see ALERT-MATH.md) and the
+ratio start together, so every window reads exactly that ratio (docs/tests.md) and the
 expected alert set and annotation values follow from arithmetic alone. For each window pair:
 a burn 10% above its threshold fires it (and whatever has lower thresholds), 10% below does not;
 a total outage pages within minutes; healthy traffic (0.5x burn) fires nothing; the low-traffic

@@ -47,7 +47,7 @@ def _selectors(*exprs: str) -> list[str]:
 
 
 def burn_window(slo: SLO, alert: Alert, bundle: Bundle) -> dict:
-    """One window pair in words (see ALERT-MATH: t = f·W/B; for a total outage B = 1/budget)."""
+    """One window pair in words (docs/rules.md, "The alert maths": t = f·W/B; for a total outage B = 1/budget)."""
     # The model leaves out pairs whose threshold is 100% or more (they could never fire).
     w = alert.window
     threshold = w.factor * slo.budget
