@@ -12,7 +12,7 @@ under /usr/bin/time (wall time and peak RSS of slogen and its forked child):
                committed, nothing changed): every spec and every file of out/ is hashed
   check-cold   `--check --no-cache`: everything rendered again and compared
   noop         `slogen build` again, nothing changed
-  edit-one     one spec's objective edited, then `slogen build` (incremental: slogen.incremental)
+  edit-one     one spec's objective edited, then `slogen build` (incremental: slogen.write.record)
   add-one      one new service's spec added, then `slogen build` (incremental)
   disk-floor   not slogen: Python writing the same files into a fresh folder, i.e. what writing
                the bundle costs on this machine's disk before anything is computed

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
 
-from slogen import load, parallel, spec, write
+from slogen import checks, load, parallel, spec, write
+from slogen.checks import lost, silences
 from slogen.spec.service import ServiceSpec
 from slogen.write import record, sinks
 from slogen.diagnostics import Diagnostics, relative
@@ -38,18 +39,37 @@ def parse_files(files: list[tuple[Path, str]], diags: Diagnostics) -> dict[str, 
     by_file: dict[str, list] = {}
     for path, name in files:
         docs = by_file.setdefault(name, [])
-        for source in load.load_file(path, name, diags):
+        before = len(diags)
+        sources = load.load_file(path, name, diags)
+        if not sources and len(diags) == before:
+            lost.empty_file(name, diags)
+        for source in sources:
             docs.extend(spec.parse(source, diags))
     return by_file
 
 
 def model_of(by_file: dict[str, list], diags: Diagnostics, time_scale: float = 1.0,
-             user_dashboards: str | None = None) -> Bundle | None:
+             user_dashboards: str | None = None, partial: bool = False, connection=None) -> Bundle | None:
+    """The model of the parsed specs, after every check (slogen.checks) has looked at them, and
+    with a `connection` (slogen.live.client.Connection) the online checks too. `partial`: only
+    some spec files were parsed (an incremental build), so "no service" means nothing.
+    `user_dashboards`: the team's dashboards folder (slogen.load.dashboards_folder)."""
     parsed = spec.link([p for docs in by_file.values() for p in docs], diags)  # cross-document references
-    if diags.has_errors:
+    found = silences.collect({p.source.file: p.source.text for p in parsed if p.source.text})
+    checks.run(parsed, diags)
+    if connection is not None:
+        from slogen.checks import live
+
+        live.run(parsed, connection, diags)
+    silences.apply(found, diags)
+    bundle = None if diags.has_errors else build_model(parsed, diags, time_scale)
+    silences.apply(found, diags)  # the model's own checks (alerts/unreachable)
+    if not partial:
+        lost.no_rules(len(bundle.services) if bundle else -1, sorted(by_file), diags)
+    silences.finish(found, diags)
+    if bundle is None or diags.has_errors:
         return None
-    bundle = build_model(parsed, diags, time_scale)
-    return replace(bundle, dashboards=user_dashboards) if bundle is not None else None
+    return replace(bundle, dashboards=user_dashboards)
 
 
 def find_inputs(paths: list[Path], dashboards: Path | None, diags: Diagnostics) -> tuple[list[Path], str | None]:
@@ -61,14 +81,15 @@ def find_inputs(paths: list[Path], dashboards: Path | None, diags: Diagnostics) 
 
 
 def load_bundle(paths: list[Path], diags: Diagnostics, time_scale: float = 1.0,
-                dashboards: Path | None = None) -> Bundle | None:
+                dashboards: Path | None = None, connection=None) -> Bundle | None:
     files, folder = find_inputs(paths, dashboards, diags)
-    return model_of(parse_files([(p, relative(p)) for p in files], diags), diags, time_scale, folder)
+    return model_of(parse_files([(p, relative(p)) for p in files], diags), diags, time_scale, folder,
+                    connection=connection)
 
 
 def render_bundle(bundle: Bundle, previous: Mapping[str, bytes], diags: Diagnostics,
                   progress: parallel.Progress | None = None, events: Diagnostics | None = None) -> dict[str, bytes]:
-    """Every target rendered to bytes (on two cores for a large fleet: slogen.parallel). Steps that
+    """Every target rendered to bytes (over a pool of processes for a large fleet: slogen.parallel). Steps that
     compare with the previous out/ (runbook notes of removed alerts) report into `events`: what
     they say is about this change of out/, not about the specs, so it is not replayed from cache."""
     sink = sinks.MemorySink()
@@ -85,30 +106,18 @@ def after_render(sink: sinks.Sink, previous: Mapping[str, bytes], events: Diagno
             sink.put(path, data)
 
 
-def validate(paths: list[Path], time_scale: float = 1.0, dashboards: Path | None = None) -> Result:
+def validate(paths: list[Path], time_scale: float = 1.0, dashboards: Path | None = None,
+             strict: bool = False, connection=None) -> Result:
+    """What `build` checks, without writing: the same checks, and every target rendered (targets
+    may find problems only they can see, e.g. a generated expression that does not parse)."""
     diags = Diagnostics()
-    bundle = load_bundle(paths, diags, time_scale, dashboards)
+    bundle = load_bundle(paths, diags, time_scale, dashboards, connection)
     result = Result(diags, bundle)
     if bundle is not None:
-        render_bundle(bundle, {}, diags)  # targets may find problems only they can see
-        check_generated_promql(bundle, diags)
+        render_bundle(bundle, {}, diags)
+    if strict:
+        diags.strict()
     return result
-
-
-def check_generated_promql(bundle: Bundle, diags: Diagnostics) -> None:
-    """Every expression slogen writes must parse (promtool checks them again in the tests)."""
-    from slogen import promql
-    from slogen.targets.prometheus.rules import rule_groups
-
-    for service in bundle.services:
-        for group in rule_groups(service, bundle):
-            for rule in group["rules"]:
-                try:
-                    promql.parse(rule["expr"])
-                except promql.PromQLError as exc:
-                    name = rule.get("record") or rule.get("alert")
-                    diags.error("promql/generated", f"slogen generated an expression for `{name}` that does not "
-                                f"parse: {exc}", service.position, hint="please report this with the spec")
 
 
 @dataclass(frozen=True)
@@ -126,24 +135,33 @@ class Job:
     inputs: record.Inputs | None  # the spec files, options and dashboards as the build record keys them
     use_cache: bool  # False: neither read nor write the local stat cache (slogen.write.record)
     t0: float
+    strict: bool = False  # warnings are errors (--strict): nothing is written
+    connection: object = None  # a live Prometheus for the online checks (slogen.checks.live)
 
 
 def build(paths: list[Path], out_dir: Path, check: bool = False, time_scale: float = 1.0,
           dashboards: Path | None = None, output: RuleOutput | None = None, use_cache: bool = True,
-          progress: parallel.Progress | None = None, jobs: int | None = None) -> Result:
+          progress: parallel.Progress | None = None, jobs: int | None = None, strict: bool = False,
+          connection=None) -> Result:
     """Build (or `check`) out_dir from the specs under `paths`, redoing only what changed since the
     build recorded in out_dir (slogen.write.record); `use_cache=False` renders everything."""
     t0 = time.perf_counter()
+    use_cache = use_cache and connection is None  # what a live server says is not in any record
     if not check:
         write.clean_dead_scratch(out_dir)
     found = Diagnostics()
     files, folder = find_inputs(paths, dashboards, found)
     options = {"time_scale": time_scale, "output": output or RuleOutput()}  # None: the default packaging
     inputs = None if found.has_errors else record.read_inputs(files, options, folder)
-    job = Job(files, found, out_dir, check, time_scale, folder, output, progress, jobs, inputs, use_cache, t0)
+    job = Job(files, found, out_dir, check, time_scale, folder, output, progress, jobs, inputs, use_cache, t0, strict,
+              connection)
     plan = record.plan(out_dir, inputs) if use_cache else None
     if plan is not None and plan.unchanged:  # nothing changed since the last build
         result = Result(Diagnostics(plan.all_warnings()), cached=True, file_count=plan.file_count() + 1)
+        if strict:
+            result.diagnostics.strict()
+            if result.diagnostics.has_errors:
+                return _timed(Result(result.diagnostics), t0)
         result.check = write.CheckResult([], [], []) if check else None
         if plan.hashed:
             record.remember(out_dir, plan.manifest_bytes, plan.stats)
@@ -167,7 +185,11 @@ def _run(job: Job, plan: record.Plan | None) -> Result | None:
     units = record.units_of(by_file, ServiceSpec)
     if plan and sorted(set(by_file) - set(units)) != sorted(plan.globals):
         return None  # a spec file stopped or started being self-contained (or has errors)
-    bundle = model_of(by_file, diags, job.time_scale, job.dashboards)
+    bundle = model_of(by_file, diags, job.time_scale, job.dashboards, partial=bool(plan and plan.clean),
+                      connection=job.connection)
+    if job.strict:
+        diags.strict()
+        bundle = None if diags.has_errors else bundle
     del by_file  # the parsed documents and their position maps: ~60 MB per 1,000 services, not needed now
     if plan and bundle is not None and {s.name for s in bundle.services} & plan.clean_services():
         return None  # a service name in two files: let a full build report it
@@ -197,6 +219,8 @@ def _render_and_write(job: Job, result: Result, plan: record.Plan | None, units:
                                job.progress, memo=plan.memo() if plan else None, jobs=job.jobs)
     keep = plan.kept_files(rendered.kept) if plan else {}  # path → identity, checked again at the swap
     after_render(sink, previous, events, keep)
+    if job.strict:
+        diags.strict()
     replayable = list(diags.items)
     diags.extend(events)
     result.reused = len(keep.keys() - sink.digests.keys())

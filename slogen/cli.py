@@ -15,6 +15,8 @@ import typer
 
 from slogen import __version__
 from slogen.diagnostics import Diagnostics, render_github, render_human, render_json
+from slogen.live.client import Connection
+from slogen.live.options import connection_options, parse_time
 
 EXIT_OK, EXIT_STALE, EXIT_INVALID, EXIT_INTERNAL, EXIT_UNREACHABLE = 0, 1, 2, 3, 4
 
@@ -48,6 +50,7 @@ DIAG = typer.Option(DiagFormat.human, "--diagnostics", envvar="SLOGEN_DIAGNOSTIC
                     "else human).")
 DASHBOARDS = typer.Option(None, "--dashboards", help="The team's dashboards folder (config.libsonnet, "
                           "custom/*.libsonnet); default: dashboards/ in or next to the specs folder.")
+STRICT = typer.Option(False, "--strict", help="Treat warnings as errors (exit 2, nothing written): for CI.")
 SCALE = typer.Option(1.0, "--time-scale", help="Multiply every window, period and `for` (e.g. 0.01 for "
                      "drills); production bundles use 1.", hidden=False)
 
@@ -78,16 +81,18 @@ def _rule_output(fmt: RuleFormat, namespace: str, labels: Optional[List[str]]):
 
 
 @app.command()
+@connection_options(required=False)
 def build(paths: List[Path] = SPECS,
           out: Path = typer.Option(Path("out"), "-o", "--out", help="Output folder."),
           check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if the output folder is stale."),
           rule_format: RuleFormat = FORMAT, namespace: str = NAMESPACE, rule_label: Optional[List[str]] = RULE_LABEL,
           diagnostics: DiagFormat = DIAG, time_scale: float = SCALE,
-          dashboards: Optional[Path] = DASHBOARDS,
+          dashboards: Optional[Path] = DASHBOARDS, strict: bool = STRICT,
           no_cache: bool = typer.Option(False, "--no-cache", help="Build from scratch even if nothing changed "
                                         "since the last build (see docs/performance.md)."),
           jobs: Optional[int] = typer.Option(None, "-j", "--jobs", min=1, help="Processes that render (default: "
-                                             "$SLOGEN_JOBS, else the cores available); the output is the same.")) -> None:
+                                             "$SLOGEN_JOBS, else the cores available); the output is the same."),
+          connection: Optional[Connection] = None) -> None:
     """Build the bundle into the output folder (replaced atomically)."""
     from slogen import api
     from slogen.progress import bar
@@ -95,7 +100,8 @@ def build(paths: List[Path] = SPECS,
     output = _rule_output(rule_format, namespace, rule_label)
     with bar(sys.stderr) as progress:
         result = api.build(paths, out, check=check, output=output, time_scale=time_scale, dashboards=dashboards,
-                           use_cache=not no_cache, progress=progress, jobs=jobs)
+                           use_cache=not no_cache, progress=progress, jobs=jobs, strict=strict,
+                           connection=connection)
     _report(result.diagnostics, diagnostics)
     if not result.ok:
         raise typer.Exit(EXIT_INVALID)
@@ -120,12 +126,24 @@ def build(paths: List[Path] = SPECS,
 
 
 @app.command()
-def validate(paths: List[Path] = SPECS, diagnostics: DiagFormat = DIAG,
-             dashboards: Optional[Path] = DASHBOARDS) -> None:
+@connection_options(required=False)
+def validate(paths: Optional[List[Path]] = typer.Argument(None, help="Spec files or folders (searched recursively "
+                                                          "for *.yaml, *.yml)."),
+             diagnostics: DiagFormat = DIAG, dashboards: Optional[Path] = DASHBOARDS, strict: bool = STRICT,
+             list_checks: bool = typer.Option(False, "--list-checks", help="Print every check's code, severity "
+                                              "and what it finds (pages: docs/checks/<code>.md), then exit."),
+             connection: Optional[Connection] = None) -> None:
     """Run every check; write nothing."""
     from slogen import api
 
-    result = api.validate(paths, dashboards=dashboards)
+    if list_checks:
+        from slogen.checks import listing
+
+        sys.stdout.write(listing())
+        return
+    if not paths:
+        raise typer.BadParameter("give spec files or folders", param_hint="PATHS")
+    result = api.validate(paths, dashboards=dashboards, strict=strict, connection=connection)
     _report(result.diagnostics, diagnostics)
     if not result.ok:
         raise typer.Exit(EXIT_INVALID)
@@ -226,6 +244,68 @@ def init(service: Optional[str] = typer.Option(None, help="Service name (lowerca
     if path is None:
         raise typer.Exit(EXIT_INVALID)
     print(f"slogen: wrote {path}; next: slogen build {path.parent}")
+
+
+class StatusFormat(str, Enum):
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+    html = "html"
+
+
+class FailWhen(str, Enum):
+    budget_exhausted = "budget-exhausted"
+    firing = "firing"
+    paging = "paging"
+    not_deployed = "not-deployed"
+    no_data = "no-data"
+
+
+@app.command()
+@connection_options(required=True)
+def status(paths: List[Path] = SPECS,
+           at: Optional[str] = typer.Option(None, "--at", metavar="TIME", help="Read the state at this time "
+                                            "(RFC 3339, e.g. 2026-11-30T09:00:00Z, or unix seconds); default: now."),
+           fmt: StatusFormat = typer.Option(StatusFormat.table, "--format", help="table (terminal), markdown "
+                                            "(GitHub comment), json (docs/status.md), html (one file with plots)."),
+           output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file, not stdout."),
+           service: Optional[List[str]] = typer.Option(None, "--service", help="Only this service (a name or a "
+                                                       "pattern like 'checkout-*'; repeatable)."),
+           team: Optional[List[str]] = typer.Option(None, "--team", help="Only this team's (repeatable)."),
+           label: Optional[List[str]] = typer.Option(None, "--label", metavar="KEY=VALUE", help="Only SLOs and "
+                                                     "alerts with this service or SLO label (repeatable: all)."),
+           fail_when: Optional[List[FailWhen]] = typer.Option(None, "--fail-when", help="Exit 1 when this holds "
+                                                              "(repeatable): budget-exhausted, firing, paging, "
+                                                              "not-deployed, no-data."),
+           time_scale: float = SCALE, diagnostics: DiagFormat = DIAG,
+           connection: Optional[Connection] = None) -> None:
+    """Where every SLO stands now, from a live Prometheus: budget, burn rates, firing alerts."""
+    from slogen import status as live_status
+    from slogen.status.catalogue import Filters
+
+    pairs = []
+    for item in label or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"{item!r}: write KEY=VALUE", param_hint="--label")
+        pairs.append((key.strip(), value.strip()))
+    filters = Filters(tuple(service or ()), tuple(team or ()), tuple(pairs))
+    when = parse_time(at) if at is not None else None
+    outcome = live_status.run(paths, connection, when, filters, plots=fmt is StatusFormat.html,
+                              time_scale=time_scale)
+    _report(outcome.diagnostics, diagnostics)
+    if outcome.report is None:
+        raise typer.Exit(EXIT_UNREACHABLE if outcome.unreachable else EXIT_INVALID)
+    text = live_status.render(outcome.report, fmt.value)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    held = live_status.failed(outcome.report, [c.value for c in fail_when or []])
+    for condition in held:
+        print(f"slogen: --fail-when {condition} holds", file=sys.stderr)
+    if held:
+        raise typer.Exit(EXIT_STALE)
 
 
 @app.command()

@@ -42,7 +42,11 @@ ANNOTATION_DESCRIPTION = "description"
 ANNOTATION_RUNBOOK = "runbook_url"
 ANNOTATION_DASHBOARD = "dashboard_url"
 
-BASE_WINDOW = 300  # seconds; raw metrics are read over this window only (see docs/rules.md, "Recording rules")
+BASE_WINDOW = 300  # seconds; raw metrics are read over this window (docs/rules.md, "Recording rules")
+# Windows up to this long are read from the raw counters themselves (docs/alerting.md): the fast
+# page pair must count a step at once, and a raw read costs in proportion to its window, so these
+# are the cheap ones. Longer windows are summed from the recorded base rates.
+RAW_WINDOW_MAX = 3600
 
 # Recording rules.
 SLI_ERRORS_BASE = "slogen:sli_errors:rate5m"      # bad events per second over BASE_WINDOW

@@ -14,6 +14,7 @@ from pathlib import Path
 class Severity(str, Enum):
     ERROR = "error"      # nothing is written
     WARNING = "warning"  # output is still produced
+    INFO = "info"        # for the record: e.g. a check silenced by a `# slogen: ignore[...]` comment
 
 
 @dataclass(frozen=True, order=True)
@@ -50,6 +51,18 @@ class Diagnostics:
 
     def warning(self, code: str, message: str, position: Position | None = None, hint: str = "") -> None:
         self.items.append(Diagnostic(code, Severity.WARNING, message, position, hint))
+
+    def info(self, code: str, message: str, position: Position | None = None, hint: str = "") -> None:
+        self.items.append(Diagnostic(code, Severity.INFO, message, position, hint))
+
+    def add(self, severity: Severity, code: str, message: str, position: Position | None = None,
+            hint: str = "") -> None:
+        self.items.append(Diagnostic(code, severity, message, position, hint))
+
+    def strict(self) -> None:
+        """`--strict`: every warning becomes an error (CI wants a wrong-looking spec refused)."""
+        self.items = [Diagnostic(d.code, Severity.ERROR, d.message, d.position, d.hint)
+                      if d.severity is Severity.WARNING else d for d in self.items]
 
     def extend(self, other: "Diagnostics") -> None:
         self.items.extend(other.items)
@@ -110,7 +123,7 @@ def _gh_escape(text: str) -> str:
 
 
 def render_github(diag: Diagnostic) -> str:
-    kind = "error" if diag.severity is Severity.ERROR else "warning"
+    kind = {Severity.ERROR: "error", Severity.WARNING: "warning"}.get(diag.severity, "notice")
     props = []
     if diag.position:
         props.append(f"file={diag.position.file}")

@@ -155,7 +155,7 @@ def render(targets, bundle, services: Sequence, cached: Mapping[str, dict[str, A
            previous: Mapping[str, bytes], diags: Diagnostics, sink: Sink, progress: Progress | None = None,
            memo: Mapping[str, tuple[str, list[str]]] | None = None, jobs: int | None = None) -> Rendered:
     """Per-service files of `services`, then the bundle-wide files from their summaries and the
-    `cached` summaries of services not rendered this time (slogen.incremental; `memo`: see
+    `cached` summaries of services not rendered this time (slogen.write.record; `memo`: see
     render_shared). `jobs` processes render (see `processes`); the bytes are the same for any."""
     services = sorted(services, key=lambda s: s.name)
     parts = chunks(len(services))

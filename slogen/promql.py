@@ -24,6 +24,11 @@ class PromQLError(ValueError):
 
 @lru_cache(maxsize=4096)
 def parse(expr: str):
+    return parse_uncached(expr)
+
+
+def parse_uncached(expr: str):
+    """For expressions parsed once (generated rules): they would only push others out of the cache."""
     try:
         return promql_parser.parse(expr)
     except BaseException as exc:  # the Rust binding raises ValueError, sometimes a PanicException

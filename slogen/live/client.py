@@ -1,10 +1,12 @@
 """A small client for the Prometheus HTTP API (v1), for the commands that read a live server
 (`slogen status`, `validate --prometheus`, `build --prometheus`).
 
-Standard library only (urllib, ssl): slogen needs a handful of read-only endpoints, and the
+The standard library's urllib and ssl: slogen needs a handful of read-only endpoints, and the
 connection options Prometheus users expect (bearer token file, basic auth with a password file,
-a CA file or no verification, a client certificate) are a few lines each. Requests are POSTed as
-forms, as Prometheus allows, so a batched query of a thousand services never hits URL limits.
+a CA file or no verification, a client certificate) are a few lines each. Answers are decoded
+with orjson (already a dependency): a fleet's answers hold hundreds of thousands of samples.
+Requests are POSTed as forms, as Prometheus allows, so a batched query of a thousand services
+never hits URL limits.
 
 Every failure (server unreachable, timeout, TLS, HTTP error, an answer that is not API JSON, a
 query Prometheus rejects, an unreadable credentials file) is one exception type,
@@ -13,7 +15,6 @@ nothing here prints."""
 from __future__ import annotations
 
 import base64
-import json
 import socket
 import ssl
 import urllib.error
@@ -22,6 +23,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 DEFAULT_TIMEOUT = 30.0  # seconds, for one request
 
@@ -189,8 +192,8 @@ class Prometheus:
         except (urllib.error.URLError, OSError, ssl.SSLError) as exc:
             raise _unreachable(conn, exc) from None
         try:
-            answer = json.loads(raw)
-        except ValueError:
+            answer = orjson.loads(raw)
+        except orjson.JSONDecodeError:
             raise PrometheusError(BAD_RESPONSE, f"{url} did not answer with JSON; is this the Prometheus URL?",
                                   "give the server's base URL, e.g. http://prometheus:9090") from None
         if not isinstance(answer, dict) or answer.get("status") not in ("success", "error"):
@@ -262,8 +265,8 @@ def _read(exc: urllib.error.HTTPError) -> bytes:
 
 def _api_error(raw: bytes) -> str:
     try:
-        answer = json.loads(raw)
-    except ValueError:
+        answer = orjson.loads(raw)
+    except orjson.JSONDecodeError:
         return ""
     if isinstance(answer, dict) and answer.get("status") == "error":
         return f"{answer.get('errorType', 'error')}: {answer.get('error', '')}"

@@ -30,7 +30,7 @@ _OPTIONS: dict[str, tuple[object, typer.models.OptionInfo]] = {
     "prometheus": (Optional[str], typer.Option(
         None, "--prometheus", metavar="URL", envvar=URL_ENV, rich_help_panel=PANEL,
         help=f"Base URL of the Prometheus server (or Thanos, Mimir, Cortex query API), e.g. "
-             f"http://prometheus:9090 [env {URL_ENV}].")),
+             f"http://prometheus:9090.")),
     "timeout": (float, typer.Option(
         DEFAULT_TIMEOUT, "--timeout", metavar="SECONDS", min=0.1, rich_help_panel=PANEL,
         help="Give up on a request after this many seconds.")),
@@ -87,3 +87,19 @@ def connection_options(required: bool) -> Callable:
 def report(error: PrometheusError, diags: Diagnostics) -> None:
     """A connection failure as one diagnostic (no position: it is about the server, not a spec)."""
     diags.error(error.code, error.message, hint=error.hint)
+
+
+def parse_time(text: str) -> float:
+    """`--at`: RFC 3339 (`2026-11-30T15:00:00Z`, an offset, or a date) or unix seconds."""
+    from datetime import datetime, timezone
+
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise typer.BadParameter(f"{text!r}: write an RFC 3339 time (2026-11-30T15:00:00Z) or unix seconds",
+                                 param_hint="--at") from None
+    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).timestamp()

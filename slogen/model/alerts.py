@@ -8,6 +8,7 @@ from functools import lru_cache
 from slogen import conventions as C
 from slogen import promql
 from slogen.durations import format_duration, humanize_duration
+from slogen.numbers import format_percent as _percent
 from slogen.model.types import SLO, Bundle, BurnWindow, Service, Settings, Threshold
 from slogen.prose import GoTemplate, annotation
 from slogen.sli import KINDS as SLI_KINDS
@@ -61,14 +62,10 @@ def burn_expr(slo: SLO, w: BurnWindow, base_window: float) -> str:
              f"{C.sli_error_ratio(w.short)}{sel} > {threshold}"]
     if slo.min_events:
         lines += ["and",
-                  f"avg_over_time({C.SLI_REQUESTS_BASE}{sel}[{format_duration(w.long)}]) * {int(w.long)}"
+                  f"avg_over_time({C.SLI_REQUESTS_BASE}{sel}[{format_duration(w.long)}]) * {promql.format_number(w.long)}"
                   f" >= {slo.min_events}"]
     del base_window
     return "\n".join(lines)
-
-
-def _percent(ratio: float) -> str:
-    return f"{promql.format_number(round(ratio * 100, 6))}%"
 
 
 def _ordered(first: dict[str, str], rest: dict[str, str], tier: dict[str, str]) -> dict[str, str]:
@@ -123,7 +120,7 @@ def threshold_alerts(t: Threshold, bundle: Bundle) -> list[Alert]:
         labels = _ordered({C.LABEL_SEVERITY: rule.severity, C.LABEL_TEAM: t.team, C.LABEL_SERVICE: t.service,
                            C.LABEL_ALERT_KIND: t.kind, C.LABEL_TIER: C.TIER_PAGE if tier is t.page else C.TIER_TICKET},
                           t.labels | tier.labels, tier.labels)
-        unit = "bytes" if getattr(t.spec, "measure", "") == "used_bytes" else t.unit
+        unit = t.value_unit
         context = dict(service=t.service, team=t.team, title=_title(t.name), condition=rule.condition,
                        severity=rule.severity, description=t.description, for_=None,
                        value=GoTemplate(_UNIT_VALUE[unit]) if kind.shows_value else "")

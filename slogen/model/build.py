@@ -2,6 +2,7 @@
 (duplicates across files, windows against periods, receivers, testability)."""
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from importlib import resources
 
@@ -9,6 +10,7 @@ import yaml
 
 from slogen import conventions as C
 from slogen import promql
+from slogen.checks.base import report
 from slogen.diagnostics import Diagnostics, Position
 from slogen.durations import format_duration, parse_duration
 from slogen.model.types import Bundle, BurnWindow, Receiver, Service, Settings, SLO, Threshold, Tier
@@ -18,10 +20,18 @@ from slogen.spec import Parsed
 from slogen.spec.bundle import BundleSpec
 from slogen.spec.service import AlertingSpec, ServiceSpec, WindowSpec
 from slogen.thresholds import KINDS as THRESHOLD_KINDS
-from slogen.thresholds.kind import LevelRule
+from slogen.thresholds.kind import CompareLevel, LevelRule, severities
 
-RESERVED_LABELS = {C.LABEL_SERVICE, C.LABEL_SLO, C.LABEL_TEAM, C.LABEL_SEVERITY, C.LABEL_WINDOW,
-                   C.LABEL_ALERT_KIND, C.LABEL_TIER, "alertname"}
+# Burn-rate factors are written with 4 decimals (14.4, 0.9333); a factor that rounding would move
+# by more than 1% (0.00004 → 0) is refused rather than written with another meaning.
+FACTOR_DECIMALS = 4
+MAX_ROUNDING = 0.01
+# A threshold alert's unit test holds one sample a minute through each level's `for` (and the rate
+# window); a year of them is ample, and `for: 9999y` would fill the memory.
+MAX_TEST_MINUTES = 366 * 24 * 60
+BUDGET_DECIMALS = 12  # the error budget (1 - objective) as written into the rules, see SLO.budget
+MIN_EXACT_FACTOR = 0.5 * 10 ** -FACTOR_DECIMALS / MAX_ROUNDING  # from here on, rounding is always within 1%
+
 
 
 @lru_cache(maxsize=1)
@@ -31,6 +41,11 @@ def default_windows() -> tuple[WindowSpec, ...]:
 
 
 def build_model(parsed: list[Parsed], diags: Diagnostics, time_scale: float = 1.0) -> Bundle | None:
+    if not (math.isfinite(time_scale) and 0 < time_scale <= 1) or C.BASE_WINDOW * time_scale < HALF_SECOND:
+        diags.error("input/time-scale", f"--time-scale {time_scale:g} cannot be used: it must be above 0 and at "
+                    f"most 1, and keep the {format_duration(C.BASE_WINDOW)} base window from rounding to 0s",
+                    hint=f"drills use 0.005 to 0.01; the smallest is {HALF_SECOND / C.BASE_WINDOW:g}")
+        return None
     bundles = [p for p in parsed if isinstance(p.spec, BundleSpec)]
     services = [p for p in parsed if isinstance(p.spec, ServiceSpec)]
     for extra in bundles[1:]:
@@ -54,6 +69,21 @@ def build_model(parsed: list[Parsed], diags: Diagnostics, time_scale: float = 1.
 
 def _scaled(seconds: float, scale: float) -> float:
     return max(round(seconds * scale), 1) if scale != 1 else seconds
+
+
+# `--time-scale` durations are whole seconds, at least 1s (a drill's `for: 1m` at 0.005 is 1s). The
+# 5m base window must not round to 0s, and a short window must stay shorter than its long one.
+HALF_SECOND = 0.5
+
+
+def _scale_refused(long: float, short: float, scale: float, where: Position, diags: Diagnostics) -> bool:
+    """True (and an error at `where`) when `scale` makes the short window as long as the long one."""
+    if scale == 1 or _scaled(short, scale) < _scaled(long, scale):
+        return False
+    diags.error("input/time-scale", f"--time-scale {scale:g} makes the windows {format_duration(long)} and "
+                f"{format_duration(short)} both {format_duration(_scaled(long, scale))}", where,
+                hint="use a larger time scale")
+    return True
 
 
 def _settings(p: Parsed | None, diags: Diagnostics) -> Settings:
@@ -82,13 +112,6 @@ def _settings(p: Parsed | None, diags: Diagnostics) -> Settings:
                     teams=teams, default_receiver=spec.default_receiver, source=p.source.file)
 
 
-def _check_labels(labels: dict, path: tuple, p: Parsed, diags: Diagnostics) -> None:
-    for key in labels:
-        if key in RESERVED_LABELS:
-            diags.error("spec/reserved-label", f"label `{key}` is set by slogen", p.source.at(path + (key,), key=True),
-                        hint="choose another label name")
-
-
 def _tier(spec_tier, team: str, which: str, settings: Settings, p: Parsed, path: tuple, diags: Diagnostics) -> Tier:
     receiver = spec_tier.receiver
     # Also without a Bundle file: Alertmanager refuses a route to an undeclared receiver.
@@ -104,12 +127,6 @@ def _tier(spec_tier, team: str, which: str, settings: Settings, p: Parsed, path:
 def _service(p: Parsed, settings: Settings, diags: Diagnostics, scale: float) -> Service:
     spec: ServiceSpec = p.spec
     src = p.source
-    _check_labels(spec.labels, ("labels",), p, diags)
-    _check_labels(spec.alerting.labels, ("alerting", "labels"), p, diags)
-    if settings.teams and spec.team not in settings.teams:
-        diags.warning("spec/unknown-team", f"team `{spec.team}` has no receivers in {settings.source}; "
-                      "its alerts go to the catch-all receiver", src.at(("team",)),
-                      hint="add the team under `teams` in the Bundle file")
     base_labels = dict(spec.labels) | dict(spec.alerting.labels)
     alert_names: dict[str, tuple] = {}
     slos = []
@@ -160,14 +177,20 @@ def _slo(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: Diagno
     path = ("slos", i)
     kind = SLI_KINDS[s.sli.kind]
     alerting = _merge_alerting(spec.alerting, s.alerting)
-    _check_labels(s.labels, path + ("labels",), p, diags)
-    _check_labels(s.alerting.labels, path + ("alerting", "labels"), p, diags)
     period = parse_duration(s.period)
     objective = s.objective_percent / 100
     budget = 1 - objective
+    if abs(round(budget, BUDGET_DECIMALS) - budget) > MAX_ROUNDING * budget:
+        diags.error("spec/objective-too-close-to-100",
+                    f"objective {s.objective_percent!r}% leaves an error budget of {budget:.3g}, which rounds to "
+                    f"{round(budget, BUDGET_DECIMALS):g} at {BUDGET_DECIMALS} decimals: the alerts would not mean "
+                    "what the objective says", src.at(path + (("objective",) if s.objective is not None
+                                                            else ("sli", "percentile"))),
+                    hint="an objective can have at most 9 nines after the point (99.999999999)")
+        return None
     windows_path = path + ("alerting", "windows") if s.alerting.windows else ("alerting", "windows")
     windows = []
-    for w in (alerting.windows or default_windows()):
+    for j, w in enumerate(alerting.windows or default_windows()):
         long, short = parse_duration(w.long), parse_duration(w.short)
         if long > period:
             diags.error("spec/window-exceeds-period",
@@ -181,9 +204,22 @@ def _slo(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: Diagno
             continue
         if getattr(alerting, w.severity).disabled:
             continue
-        factor = round(w.budget_percent / 100 * period / long, 4)
+        if _scale_refused(long, short, scale, src.at(windows_path + (j,)) if alerting.windows else src.at(path), diags):
+            continue
+        exact = w.budget_percent / 100 * period / long
+        factor = round(exact, FACTOR_DECIMALS)
+        if abs(factor - exact) > MAX_ROUNDING * exact:
+            where = src.at(windows_path + (j, "budget_percent")) if alerting.windows else src.at(path + ("period",))
+            diags.error("spec/burn-factor-too-small",
+                        f"the burn-rate factor of this window, {w.budget_percent:g}% × {format_duration(period)} / "
+                        f"{format_duration(long)} = {exact:.3g}, would be written as {factor:g} "
+                        f"({FACTOR_DECIMALS} decimals), which changes when the alert fires",
+                        where, hint="a factor this small fires on almost any error: raise `budget_percent` or "
+                        f"shorten `long` (from a factor of {MIN_EXACT_FACTOR:g} up, the rounding is always within "
+                        f"{MAX_ROUNDING:.0%})")
+            continue
         if factor * budget >= 1:
-            diags.warning("alerts/unreachable",
+            report(diags, "alerts/unreachable",
                           f"the {w.severity} alert over {w.long} would need an error ratio of "
                           f"{factor * budget:.0%} (burn rate {factor:g} × budget {budget:.3g}); it can never fire "
                           "and is left out", src.at(path + ("objective",)),
@@ -191,9 +227,12 @@ def _slo(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: Diagno
             continue
         windows.append(BurnWindow(w.severity, w.budget_percent / 100, _scaled(long, scale), _scaled(short, scale),
                                   _scaled(parse_duration(w.for_), scale) if parse_duration(w.for_) else 0, factor))
-    base = format_duration(_scaled(C.BASE_WINDOW, scale))
-    errors_q, requests_q = kind.queries(s.sli, base)
-    for q in (errors_q, requests_q):
+    base = _scaled(C.BASE_WINDOW, scale)
+    errors_q, requests_q = kind.queries(s.sli, format_duration(base))
+    raw_max = _scaled(C.RAW_WINDOW_MAX, scale)
+    raw = {x: kind.queries(s.sli, format_duration(x))
+           for x in sorted({x for w in windows for x in (w.long, w.short)}) if base != x <= raw_max}
+    for q in (errors_q, requests_q, *(q for pair in raw.values() for q in pair)):
         try:
             promql.parse(q)
         except promql.PromQLError as exc:
@@ -213,8 +252,18 @@ def _slo(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: Diagno
         min_events=alerting.min_events, labels=labels,
         page=_tier(alerting.page, spec.team, "page", settings, p, path + ("alerting", "page"), diags),
         ticket=_tier(alerting.ticket, spec.team, "ticket", settings, p, path + ("alerting", "ticket"), diags),
-        position=src.at(path),
+        position=src.at(path), raw_queries=raw,
     )
+
+
+def _longest_duration(t, path: tuple) -> tuple[float, tuple]:
+    """The longest `for` or `window` of a threshold spec, and where it is."""
+    from slogen.thresholds.kind import severities
+
+    found = [(parse_duration(lvl.for_), path + (sev, "for")) for sev, lvl in severities(t)]
+    if getattr(t, "window", None):
+        found.append((parse_duration(t.window), path + ("window",)))
+    return max(found)
 
 
 def _threshold(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: Diagnostics, scale: float) -> Threshold | None:
@@ -231,7 +280,6 @@ def _threshold(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: 
     if getattr(t, "warning", None) is None and getattr(t, "critical", None) is None:
         diags.error("spec/missing-field", "give a `warning` level, a `critical` level, or both", src.at(path))
         return None
-    _check_labels(t.labels, path + ("labels",), p, diags)
     rules = kind.rules(t)
     for r in rules:
         try:
@@ -241,9 +289,17 @@ def _threshold(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: 
             return None
     try:
         from slogen.thresholds.kind import steps
+        phases = kind.phases(t)
+        if sum(p.minutes for p in phases) > MAX_TEST_MINUTES:
+            seconds, where = _longest_duration(t, path)
+            diags.error("threshold/untestable", f"the generated unit test of this alert would evaluate "
+                        f"{sum(p.minutes for p in phases):,} one-minute steps, because of the "
+                        f"{format_duration(seconds)} here", src.at(where),
+                        hint=f"shorten it: the test of a threshold alert may hold at most {MAX_TEST_MINUTES // 1440} "
+                        "days of samples, for all its levels together")
+            return None
         # the inputs the generated unit test will need (targets/prometheus/unit_tests.py): all of them,
         # since a later phase can be the impossible one (a latency level `below: 0`)
-        phases = kind.phases(t)
         for values in ([[p.value] * p.minutes for p in phases] if t.kind == "disk_fill" else [steps(phases)]):
             kind.fixture(t, values)
     except Untestable as exc:
@@ -252,9 +308,16 @@ def _threshold(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: 
     if scale != 1:
         rules = [LevelRule(r.severity, r.expr, _scaled(r.for_seconds, scale) if r.for_seconds else 0,
                            r.condition, r.holds) for r in rules]
+    levels = severities(t)
     return Threshold(
         service=spec.service, team=spec.team, name=name, kind=t.kind, spec=t, description=t.description,
-        value_expr=kind.value_expr(t), unit=kind.unit, rules=tuple(rules), labels=base_labels | dict(t.labels),
+        value_expr=kind.value_expr(t), unit=kind.unit,
+        value_unit="bytes" if getattr(t, "measure", "") == "used_bytes" else kind.unit,
+        metric=getattr(t, "metric", None),
+        levels=tuple((sev, lvl) for sev, lvl in levels if isinstance(lvl, CompareLevel)),
+        level_values={sev: lvl.value for sev, lvl in levels if getattr(lvl, "value", None) is not None},
+        states=dict(getattr(t, "states", None) or {}),
+        rules=tuple(rules), labels=base_labels | dict(t.labels),
         page=_tier(spec.alerting.page, spec.team, "page", settings, p, ("alerting", "page"), diags),
         ticket=_tier(spec.alerting.ticket, spec.team, "ticket", settings, p, ("alerting", "ticket"), diags),
         position=src.at(path),

@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from slogen.diagnostics import Position
-from slogen.thresholds.kind import LevelRule
+from slogen.thresholds.kind import CompareLevel, LevelRule
+
+if TYPE_CHECKING:  # annotations only: the spec types are what the kind modules read
+    from slogen.sli import SLISpec
+    from slogen.spec.bundle import ReceiverSpec
+    from slogen.thresholds import ThresholdSpec
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,7 @@ class SLO:
     objective: float       # ratio, e.g. 0.999
     period: float          # seconds
     kind: str              # SLI kind (key of slogen.sli.KINDS)
-    sli: Any               # the SLI spec object of that kind
+    sli: SLISpec           # the SLI as written; read only by its kind module (slogen.sli.KINDS[kind])
     errors_query: str      # bad events per second over the base window
     requests_query: str    # all events per second over the base window
     alert_name: str
@@ -43,6 +48,10 @@ class SLO:
     page: Tier
     ticket: Tier
     position: Position
+    # windows (seconds, besides the base window) whose error ratio is read from the raw counters:
+    # window → (bad events per second, all events per second) over it. Other windows are summed
+    # from the recorded base-window rates.
+    raw_queries: dict[float, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def budget(self) -> float:
@@ -59,10 +68,15 @@ class Threshold:
     team: str
     name: str
     kind: str              # key of slogen.thresholds.KINDS
-    spec: Any
+    spec: ThresholdSpec     # as written; read only by its kind module and for the runbook's quote
     description: str
     value_expr: str | None
     unit: str
+    value_unit: str         # unit of the measured value: `unit`, or "bytes" for a process's memory
+    metric: str | None      # the metric selector of gauge and absent thresholds
+    levels: tuple[tuple[str, CompareLevel], ...]  # (severity, level) compared with the value, critical first
+    level_values: dict[str, float]  # severity → the level's number, for every level that has one
+    states: dict[int, str]  # state gauges: value → state name
     rules: tuple[LevelRule, ...]
     labels: dict[str, str]
     page: Tier              # critical levels
@@ -85,7 +99,7 @@ class Service:
 @dataclass(frozen=True)
 class Receiver:
     name: str
-    spec: Any               # slogen.spec.bundle.ReceiverSpec
+    spec: ReceiverSpec
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,3 @@ does to the alerts), `explain` (when each alert fires, and what it costs), `init
 
 Each module is plain library code that returns text and diagnostics; `slogen.cli` only wires it up."""
 
-# slogen.model can only be imported once slogen.spec is (spec.service ↔ thresholds import each
-# other); slogen.api does it in that order, so do the same for callers that start here.
-from slogen import spec as _spec  # noqa: E402,F401

@@ -1,23 +1,20 @@
 """`slogen explain`: when does each burn-rate alert of an SLO fire, what has it cost by then, and
-how soon does it stop after the incident ends. Analytical (Google SRE Workbook; docs/rules.md,
-"The alert maths"):
+how soon does it stop after the incident ends.
 
-  a step burn B on a clean window crosses the threshold f·budget over the long window W after
-  f·W/B (the short window, W/12, crosses earlier, so the long one decides); then `for` runs.
-  B ≤ f never fires: the rule needs the ratio *above* f·budget.
-  Budget spent by then: B·t/P = share + B·for/P (the `for` is not free at high burn rates).
-  After the burn stops the short window Ws falls below the threshold after Ws·(1 − f/B).
-
-In Prometheus every window is summed from 5m base-window rates, which lag a step by about half
-the base window; `slogen.review.verify` turns these figures into promtool checks with that
-tolerance, and tests/review runs them."""
+The figures are those of a real evaluation (slogen.model.detection): the generated rules
+evaluated every minute after a step burn B on a clean window, `for` included; B ≤ f never fires
+(the rule needs the ratio *above* f·budget). The Google SRE Workbook's continuous figure,
+f·W/B + `for`, is what they approach: the windows read raw counters land on the next evaluation
+after it, the ones summed from 5m rates a little later (docs/alerting.md, "Detection time").
+Budget spent by then: B·t/P. `slogen.review.verify` turns every figure into promtool checks that
+hold exactly, and tests/review runs them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from slogen.diagnostics import Diagnostics
 from slogen.durations import format_duration
-from slogen.model import Bundle, SLO
+from slogen.model import Bundle, SLO, detection
 from slogen.model.alerts import Alert, service_alerts
 
 BURNS = (2.0, 6.0, 14.4, 50.0)  # the burn rates every explanation shows, after a total outage
@@ -48,18 +45,7 @@ class AlertExplanation:
 class SLOExplanation:
     slo: SLO
     alerts: tuple[AlertExplanation, ...]
-
-
-def detection_seconds(factor: float, long: float, for_seconds: float, burn: float) -> float | None:
-    if burn <= factor:
-        return None
-    return factor * long / burn + for_seconds
-
-
-def reset_seconds(factor: float, short: float, burn: float) -> float | None:
-    if burn <= factor:
-        return None
-    return short * (1 - factor / burn)
+    base: float            # the base window (seconds) the rules read raw counters over
 
 
 def outage_burn(slo: SLO) -> float:
@@ -71,16 +57,16 @@ def burns(slo: SLO) -> list[tuple[str, float]]:
     return [("total outage", outage_burn(slo))] + [(f"{b:g}x", b) for b in BURNS]
 
 
-def explain_alert(alert: Alert) -> AlertExplanation:
+def explain_alert(alert: Alert, base: float) -> AlertExplanation:
     w, slo = alert.window, alert.slo
     rows = []
     for label, b in burns(slo):
         if b * slo.budget > 1 + 1e-9:
             rows.append(Row(label, b, possible=False))
             continue
-        t = detection_seconds(w.factor, w.long, w.for_seconds, b)
+        t = detection.detection_seconds(slo, w, b, base)
         rows.append(Row(label, b, True, t, None if t is None else b * t / slo.period,
-                        reset_seconds(w.factor, w.short, b)))
+                        detection.reset_seconds(slo, w, b, base)))
     return AlertExplanation(alert, tuple(rows))
 
 
@@ -91,7 +77,8 @@ def explain(bundle: Bundle, slo_name: str | None, diags: Diagnostics) -> list[SL
         for slo in service.slos:
             if slo_name and slo.name != slo_name:
                 continue
-            out.append(SLOExplanation(slo, tuple(explain_alert(a) for a in alerts if a.slo is slo)))
+            found = tuple(explain_alert(a, bundle.base_window) for a in alerts if a.slo is slo)
+            out.append(SLOExplanation(slo, found, bundle.base_window))
     if not out:
         names = sorted({s.name for svc in bundle.services for s in svc.slos})
         if slo_name:
@@ -147,12 +134,13 @@ def render_alert(e: AlertExplanation) -> list[str]:
 
 
 NOTES = """\
-How to read this: a step burn B starting on a clean window crosses the threshold over the long
-window W after f·W/B (the short window crosses earlier, so the long one decides), then `for`
-runs; the budget spent includes the burn during `for`. After recovery the alert stops once the
-short window Ws falls below the threshold: Ws·(1 − f/B). Prometheus reads raw counters over the
-5m base window, so real alerts fire up to base/2 + 2 evaluation intervals later (4.5m at 1m)
-and stop up to base + 2 intervals later (7m); tests/review checks every figure with promtool."""
+How to read this: the generated rules evaluated every minute, after a step to burn rate B on a
+clean window; "fires after" includes `for`, and the budget spent includes the burn during it. The
+SRE Workbook's f·W/B + `for` is the continuous ideal: a window read from raw counters (up to 1h)
+crosses at the first evaluation after it, one summed from 5m rates up to 5 minutes later. The
+alert stops once either window falls to the threshold. A Prometheus that evaluates the alert group
+before the recordings at the same tick adds up to one minute; tests/review checks every figure
+with promtool (docs/alerting.md)."""
 
 
 def render_text(explanations: list[SLOExplanation]) -> str:

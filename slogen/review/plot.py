@@ -9,19 +9,23 @@ from pathlib import Path
 
 from slogen.diagnostics import Diagnostics
 from slogen.durations import format_duration
-from slogen.review.explain import BURNS, SLOExplanation, detection_seconds, outage_burn
+from slogen.model import SLO
+from slogen.model.detection import detection_seconds
+from slogen.model.types import BurnWindow
+from slogen.review.explain import BURNS, SLOExplanation, outage_burn
 
 FORMATS = {".png": {"Software": None}, ".svg": {"Date": None, "Creator": None}}
 POINTS = 200
 
 
-def _curve(factor: float, long: float, for_seconds: float, top: float) -> tuple[list[float], list[float]]:
+def _curve(slo: SLO, w: BurnWindow, base: float, top: float) -> tuple[list[float], list[float]]:
     """Burn rates just above the factor up to `top` (log-spaced), and detection times in hours."""
-    low = factor * 1.001
+    low = w.factor * 1.001
     if top <= low:
         return [], []
     xs = [low * (top / low) ** (i / (POINTS - 1)) for i in range(POINTS)]
-    return xs, [detection_seconds(factor, long, for_seconds, x) / 3600 for x in xs]
+    ys = [detection_seconds(slo, w, x, base) for x in xs]
+    return [x for x, y in zip(xs, ys) if y is not None], [y / 3600 for y in ys if y is not None]
 
 
 def _pyplot(diags: Diagnostics):
@@ -52,7 +56,7 @@ def write_plot(explanations: list[SLOExplanation], path: Path, diags: Diagnostic
         slo, top = x.slo, outage_burn(x.slo)
         for e in x.alerts:
             w = e.alert.window
-            xs, ys = _curve(w.factor, w.long, w.for_seconds, top)
+            xs, ys = _curve(slo, w, x.base, top)
             label = (f"{e.alert.severity} {format_duration(w.long)}/{format_duration(w.short)} "
                      f"(> {w.factor:g}x, for {format_duration(w.for_seconds) if w.for_seconds else '0s'})")
             line, = ax.plot(xs, ys, label=label)

@@ -1,26 +1,20 @@
 """promtool checks for `slogen explain`'s figures, run against the real generated rule file.
 
 One test group per burn rate of the table: healthy traffic for longer than the longest window
-(every window clean), a step to burn rate B held until every alert that should fire has fired,
-then recovery. For every figure explain prints, promtool checks that alert's own `ALERTS` series
-(so the SLO's other window pairs, which share the alert name, do not get in the way):
+(every window clean), a step to burn rate B held until every alert that should fire has fired and
+every window is full, then recovery. explain's figures are those of an evaluation at the test's
+interval (slogen.model.detection), so every one is checked exactly, on that alert's own `ALERTS`
+series (the SLO's other window pairs share the alert name and must not get in the way):
 
-  detection t:  not firing 1 interval before t, firing `detect_tolerance` after t
-  reset r:      still firing 1 interval before r, not firing `reset_tolerance` after r
-  never:        not firing once the long window and `for` have passed at that burn
-
-detect_tolerance = base/2 + 2 evaluation intervals (4.5m at 1m). Prometheus reads raw counters
-over the 5m base window, so a step reaches the recorded windows as a 5-minute ramp, about base/2
-late; the crossing is seen at the next evaluation (up to 1 interval); and `sum_over_time` over W
-includes both ends, one extra sample diluting the ratio (up to 1 interval). Nothing makes it
-early, so 1 interval before t it must be quiet. reset_tolerance = base + 2 intervals (7m): the
-whole tail of the ramp-down keeps a threshold far below the burn exceeded. A window covering the
-wrong span, a wrong factor or `for`, or a reset driven by the long window lands outside.
+  detection t:  not firing 1 interval before t, firing at t
+  reset r:      still firing 1 interval before r, not firing at r
+  never:        not firing once the long window is full and `for` has passed
 
 Rule groups are evaluated in pipeline order (`group_eval_order`: recordings before alerts); a
 real Prometheus runs groups independently, which can add up to one more interval. Alerts whose
-long window exceeds 6h (and whose windows are multiples of 5m) are checked at a 5m interval, same
-formulas (12.5m / 15m): their 3-day clean history at 1m would take promtool minutes."""
+long window exceeds 6h (and whose windows are multiples of 5m) are checked at a 5m interval, with
+explain's figures worked out for that interval: their 3-day clean history at 1m would take
+promtool minutes."""
 from __future__ import annotations
 
 import math
@@ -31,7 +25,9 @@ from slogen import promql
 from slogen.durations import format_duration
 from slogen.model import Bundle, SLO
 from slogen.model.alerts import Alert, service_alerts
-from slogen.review.explain import burns, detection_seconds, human, reset_seconds
+from slogen.model import detection
+from slogen.model.detection import detection_seconds, reset_seconds
+from slogen.review.explain import burns, human
 from slogen.series import expanding
 from slogen.sli import KINDS as SLI_KINDS
 from slogen.targets.prometheus.rules import rule_path
@@ -48,17 +44,6 @@ def interval_for(alert: Alert, base: float) -> int:
     if w.long > COARSE_FROM and all(s % COARSE == 0 for s in spans):
         return COARSE
     return FINE
-
-
-def detect_tolerance(base: float, interval: int) -> float:
-    """Seconds after the analytical detection by which the alert must fire."""
-    return base / 2 + 2 * interval
-
-
-def reset_tolerance(base: float, interval: int) -> float:
-    """Seconds after the analytical reset by which it must stop. The ramp-down's whole tail
-    counts here: a threshold far below the burn stays exceeded until the last of it is gone."""
-    return base + 2 * interval
 
 
 @dataclass(frozen=True)
@@ -93,23 +78,21 @@ def _label(a: Alert) -> str:
     return f"{a.name} {a.severity} {format_duration(w.long)}/{format_duration(w.short)}"
 
 
-def _figures(a: Alert, burn: float, start: float, base: float, iv: int) -> tuple[float, list]:
-    """When the burn may stop for this alert, and its checks: (seconds, expected state, what,
-    rounding onto the evaluation grid, away from the figure; `stop` is filled in later)."""
-    w = a.window
-    t = detection_seconds(w.factor, w.long, w.for_seconds, burn)
+def _figures(a: Alert, burn: float, start: int, base: float, iv: int) -> tuple[float, list]:
+    """Until when the burn must last for this alert, and its checks: (seconds from `stop`, the
+    end of the burn, to the check; expected state; what)."""
+    w, slo = a.window, a.slo
+    t = detection_seconds(slo, w, burn, base, iv)
+    full = start + w.long + base + iv  # every window of the pair full: explain's reset assumes it
     if t is None:
-        at = start + w.long + w.for_seconds + detect_tolerance(base, iv)
-        return at + iv, [(lambda stop, at=at: at, False, "never fires", math.ceil)]
-    r = reset_seconds(w.factor, w.short, burn)
-    dt, rt = detect_tolerance(base, iv), reset_tolerance(base, iv)
-    return start + t + dt + 2 * iv, [
-        (lambda stop: start + t - iv, False, f"fires after {human(t)}: quiet {human(iv)} before", math.floor),
-        (lambda stop: start + t + dt, True, f"fires after {human(t)}: firing {human(dt)} after", math.ceil),
-        (lambda stop: stop + r - iv, True, f"resets {human(r)} after recovery: firing {human(iv)} before",
-         math.floor),
-        (lambda stop: stop + r + rt, False, f"resets {human(r)} after recovery: quiet {human(rt)} after",
-         math.ceil)]
+        at = full + w.for_seconds
+        return at + iv, [(lambda stop, at=at: at, False, "never fires")]
+    r = reset_seconds(slo, w, burn, base, iv)
+    return max(start + t + iv, full), [
+        (lambda stop: start + t - iv, False, f"fires after {human(t)}: quiet {human(iv)} before"),
+        (lambda stop: start + t, True, f"fires after {human(t)}: firing then"),
+        (lambda stop: stop + r - iv, True, f"resets {human(r)} after recovery: firing {human(iv)} before"),
+        (lambda stop: stop + r, False, f"resets {human(r)} after recovery: quiet then")]
 
 
 def burn_group(slo: SLO, alerts: list[Alert], label: str, burn: float, base: float, iv: int,
@@ -123,11 +106,18 @@ def burn_group(slo: SLO, alerts: list[Alert], label: str, burn: float, base: flo
         label += f" (tested at {burn:.4g}x, a tie with a threshold)"
     bad = min(TRAFFIC, round(burn * slo.budget * TRAFFIC))
     burn = bad / (slo.budget * TRAFFIC)      # the burn rate those whole events give
+    for _ in range(3):
+        # a window's ratio landing exactly on a threshold: float64 rounding decides, one
+        # evaluation either way; a burn a hair lower shows the figure without the coin toss
+        if not any(detection.ties(slo, a.window, burn, base, iv) for a in alerts):
+            break
+        bad -= 1
+        burn = bad / (slo.budget * TRAFFIC)
+        label += f" (tested at {burn:.5g}x: a window lands exactly on a threshold)"
     start = (math.ceil(max(a.window.long for a in alerts) / iv) + math.ceil(base / iv) + 1) * iv
     figures = [(a, *_figures(a, burn, start, base, iv)) for a in alerts]
     stop = math.ceil(max(f[1] for f in figures) / iv) * iv
-    checks = [(a, rnd(at(stop) / iv) * iv, firing, what)
-              for a, _, items in figures for at, firing, what, rnd in items]
+    checks = [(a, round(at(stop) / iv) * iv, firing, what) for a, _, items in figures for at, firing, what in items]
     n = max(c[1] for c in checks) // iv + 1
     if n + 1 > MAX_SAMPLES:
         plan.skipped.append(f"{label} at {format_duration(iv)}: needs {n + 1} samples, more than promtool accepts")

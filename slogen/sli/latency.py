@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Literal
 
 from slogen import promql
-from slogen.durations import format_duration
+from slogen.numbers import format_seconds
 from slogen.series import Series, Untestable, counter, series
 from slogen.sli.kind import SLIKind
 from slogen.spec.common import HistogramName, LabelMatchers, Percentile, Seconds, Strict, doc
@@ -59,7 +59,7 @@ def fixture(spec: LatencySLI, total: list[float], bad: list[float]) -> list[Seri
 
 
 def describe(spec: LatencySLI) -> str:
-    return f"the share of requests served within {format_duration(spec.threshold)}"
+    return f"the share of requests served within {format_seconds(spec.threshold)}"
 
 
 KIND = SLIKind(

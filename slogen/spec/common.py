@@ -27,10 +27,25 @@ def _duration(value: str) -> str:
         raise PydanticCustomError("duration", str(exc)) from None
     if parse_duration(value) <= 0:
         raise PydanticCustomError("duration", "duration must be greater than zero")
+    if parse_duration(value) > MAX_DURATION:
+        raise PydanticCustomError("duration", "{v} is longer than Prometheus can represent (292y)", {"v": value})
     return value
 
 
+# Prometheus keeps durations as 64-bit nanoseconds: promtool refuses anything longer ("out of range").
+MAX_DURATION = (2**63 - 1) / 1e9
+
 Duration = Annotated[str, BeforeValidator(_duration)]
+
+
+def _whole_seconds(value: str) -> str:
+    if parse_duration(value) % 1:
+        raise PydanticCustomError("duration", "{v}: alert windows and periods are whole seconds", {"v": value})
+    return value
+
+
+# Windows and periods: the rules and their unit tests count them in whole seconds.
+WindowDuration = Annotated[str, BeforeValidator(_duration), AfterValidator(_whole_seconds)]
 
 _NAME = re.compile(r"^[a-z0-9]([a-z0-9_-]{0,62}[a-z0-9])?$")
 

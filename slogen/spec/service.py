@@ -10,7 +10,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from slogen.sli import SLISpec
-from slogen.spec.common import AlertName, Duration, Labels, Name, Strict, doc
+from slogen.spec.common import AlertName, Duration, Labels, Name, Strict, WindowDuration, doc
 from slogen.thresholds import ThresholdSpec
 
 
@@ -19,8 +19,8 @@ class WindowSpec(Strict):
     severity: Literal["page", "ticket"] = doc("Which tier this window pair alerts on.")
     budget_percent: float = doc("""Share of the period's error budget that may burn within `long` before the
         alert fires. The burn-rate factor is budget_percent/100 × period / long.""", gt=0, le=100)
-    long: Duration = doc("Long window, e.g. `1h`.")
-    short: Duration = doc("Short window, usually long/12, e.g. `5m`.")
+    long: WindowDuration = doc("Long window, e.g. `1h`.")
+    short: WindowDuration = doc("Short window, usually long/12, e.g. `5m`.")
     for_: Duration = Field("0s", alias="for", description="How long both windows must exceed the threshold.")
 
     @field_validator("for_", mode="before")
@@ -65,7 +65,7 @@ class SLOSpec(Strict):
     description: str = doc("What the SLO promises, in a sentence.", default="")
     objective: float | None = doc("""Target in percent of good events, e.g. 99.9. For latency SLIs it
         defaults to the percentile.""", default=None)
-    period: Duration = doc("Rolling period of the error budget: `30d` (default), `28d`, `7d`.", default="30d")
+    period: WindowDuration = doc("Rolling period of the error budget: `30d` (default), `28d`, `7d`.", default="30d")
     sli: SLISpec = doc("How good and bad events are measured; `kind` picks the SLI type.")
     labels: Labels = doc("Extra labels on this SLO's alerts.", default_factory=dict)
     alerting: SLOAlerting = doc("Alerting options for this SLO (override the service's).",

@@ -1,6 +1,6 @@
 """Stage 4: the model → documents. Adding an output: one module and one line in TARGETS.
 
-A target has two halves, so that a build can redo only what a change touches (slogen.incremental):
+A target has two halves, so that a build can redo only what a change touches (slogen.write.record):
   service_files(bundle, services) -> [File]   files about one service each (File.service set),
                                               made from that service and the bundle's settings only
   summary(service, bundle) -> JSON data       what the bundle-wide files need to know of a service
@@ -31,12 +31,6 @@ class Target:
     service_files: Callable[[Bundle, Sequence[Service]], list[File]] = _no_files
     summary: Callable[[Service, Bundle], Any] | None = None
     shared_files: Callable[[Bundle, dict[str, Any]], list[File]] = _no_files
-
-    def files(self, bundle: Bundle) -> list[File]:
-        """Every file of this target for the whole bundle."""
-        services = sorted(bundle.services, key=lambda s: s.name)
-        summaries = {s.name: self.summary(s, bundle) for s in services} if self.summary else {}
-        return self.shared_files(bundle, summaries) + self.service_files(bundle, services)
 
 
 TARGETS: list[Target] = [

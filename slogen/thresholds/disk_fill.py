@@ -35,7 +35,7 @@ def rules(spec: DiskFillSpec) -> list[LevelRule]:
     out = []
     for sev, lvl in severities(spec):
         within = parse_duration(lvl.within)
-        out.append(LevelRule(sev, f"predict_linear({_avail(spec)}[{TREND}], {int(within)}) < 0",
+        out.append(LevelRule(sev, f"predict_linear({_avail(spec)}[{TREND}], {promql.format_number(within)}) < 0",
                              parse_duration(lvl.for_), f"full within {format_duration(within)}",
                              lambda hours_left, w=within: hours_left is not None and hours_left * 3600 < w))
     return out

@@ -109,12 +109,12 @@ def read_inputs(files: list[Path], options: dict, dashboards: str | None) -> Inp
 
 
 def _warning(d: dict) -> Diagnostic:
-    return Diagnostic(d["code"], Severity.WARNING, d["message"],
+    return Diagnostic(d["code"], Severity(d.get("severity", "warning")), d["message"],
                       Position(*d["position"]) if d.get("position") else None, d.get("hint", ""))
 
 
 def _warning_record(d: Diagnostic) -> dict:
-    return {"code": d.code, "message": d.message, "hint": d.hint,
+    return {"code": d.code, "severity": d.severity.value, "message": d.message, "hint": d.hint,
             "position": [d.position.file, d.position.line, d.position.col] if d.position else None}
 
 

@@ -70,3 +70,10 @@ def test_pagerduty_class_names_the_slo_or_the_threshold_kind(built_specs, tmp_pa
     assert _render(built_specs, T.PAGERDUTY_CLASS, slo, tmp_path) == f"slo:{slo.labels['slo']}"
     threshold = SAMPLES["threshold-warning"]
     assert _render(built_specs, T.PAGERDUTY_CLASS, threshold, tmp_path) == threshold.labels["slogen_kind"]
+
+
+def test_template_file_defines_exactly_the_names_receivers_call():
+    import re
+
+    defined = re.findall(r'\{\{ define "([^"]+)" \}\}', T.text("specs/bundle.yaml"))
+    assert defined == list(T.NAMES)

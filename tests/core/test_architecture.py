@@ -15,13 +15,13 @@ PACKAGE = Path(__file__).resolve().parents[2] / "slogen"
 STAGES = {
     # 0: leaves shared by every stage (names, numbers, PromQL text, YAML text, the output-file type)
     "diagnostics": 0, "durations": 0, "conventions": 0, "promql": 0, "prose": 0, "series": 0, "yamlout": 0,
-    "files": 0,
+    "files": 0, "numbers": 0, "live": 0,
     "load": 1,                                                  # files → data with positions
     "spec": 2, "formats": 2, "sli": 2, "thresholds": 2,        # data → typed specs (one module per kind)
-    "model": 3,                                                 # specs → the frozen model
+    "model": 3, "checks": 3,                                    # specs → the frozen model, checked
     "targets": 4,                                               # model → File documents
     "write": 5,                                                 # File → bytes in out/, the build record
-    "parallel": 6, "api": 6, "progress": 6, "cli": 6, "review": 6, "live": 6, "__main__": 6, "__init__": 0,
+    "parallel": 6, "api": 6, "progress": 6, "cli": 6, "review": 6, "status": 6, "__main__": 6, "__init__": 0,
 }
 
 

@@ -62,6 +62,30 @@ CASES = [
     ("SLI whose matchers contradict each other cannot be tested",
      GOOD.replace('code=~"5.."', 'code=~"5..",code!~"5.."'), "sli/untestable", 8, 7, "no subset"),
     ("non-UTF-8 bytes", b"apiVersion: slogen/v1\nservice: \xff\n", "input/encoding", 2, 10, "UTF-8"),
+    # issue 20: what the long fuzz run found, and values that would be rounded to another meaning
+    ("a window whose burn-rate factor rounds to zero is refused at its budget_percent (was a crash)",
+     GOOD.replace("team: platform", "team: platform\nalerting:\n  windows:\n"
+                  "    - {severity: page, budget_percent: 0.001, long: 7d, short: 5m}"),
+     "spec/burn-factor-too-small", 6, 40, "written as 0"),
+    ("a burn-rate factor that 4 decimals would move by more than 1% is refused",
+     GOOD.replace("objective: 99.9", "objective: 99.9\n    alerting:\n      windows:\n"
+                  "        - {severity: ticket, budget_percent: 0.0046, long: 3d, short: 6h}"),
+     "spec/burn-factor-too-small", 9, 46, "written as 0.0005"),
+    ("an objective whose error budget rounds away is refused at the objective",
+     GOOD.replace("objective: 99.9", "objective: 99.99999999999"), "spec/objective-too-close-to-100", 6, 16,
+     "rounds to 0"),
+    ("a duration longer than Prometheus can represent", GOOD.replace("objective: 99.9", "objective: 99.9\n    period: 293y"),
+     "spec/duration", 7, 13, "longer than Prometheus"),
+    ("an alert window that is not a whole number of seconds",
+     GOOD.replace("team: platform", "team: platform\nalerting:\n  windows:\n"
+                  "    - {severity: page, budget_percent: 2, long: 1h, short: 4s500ms}"),
+     "spec/duration", 6, 60, "whole seconds"),
+    ("a threshold `for` too long to unit-test is refused at the `for` (was a MemoryError)",
+     GOOD + "thresholds:\n  - kind: up\n    selector: '{job=\"x\"}'\n    warning: {for: 290y}\n",
+     "threshold/untestable", 14, 20, "one-minute steps"),
+    ("an expression threshold slogen cannot write a test for is refused (was Untestable escaping validate)",
+     GOOD + "thresholds:\n  - kind: expression\n    name: ExprHigh\n    expr: vector(1)\n    warning: {above: 0}\n",
+     "threshold/untestable", 12, 5, "`vector`"),
     ("alias bomb", "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
      "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
      "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n",
@@ -129,13 +153,14 @@ def test_spec_from_the_readme_builds(tmp_path):
     assert api.build([tmp_path], tmp_path / "out").ok
 
 
-def test_validate_parses_every_generated_expression(tmp_path, monkeypatch):
+def test_validate_and_build_parse_every_generated_expression(tmp_path, monkeypatch):
     from slogen import promql
 
     (tmp_path / "a.yaml").write_text(GOOD)
     assert api.validate([tmp_path]).ok
-    real = promql.parse
-    monkeypatch.setattr(promql, "parse", lambda e: (_ for _ in ()).throw(promql.PromQLError("boom"))
+    real = promql.parse_uncached
+    monkeypatch.setattr(promql, "parse_uncached", lambda e: (_ for _ in ()).throw(promql.PromQLError("boom"))
                         if "sum_over_time" in e else real(e))
-    result = api.validate([tmp_path])
-    assert not result.ok and {d.code for d in result.diagnostics} == {"promql/generated"}
+    for result in (api.validate([tmp_path]), api.build([tmp_path], tmp_path / "out", use_cache=False)):
+        assert not result.ok and {d.code for d in result.diagnostics} == {"promql/generated"}
+    assert not (tmp_path / "out").exists()

@@ -35,7 +35,7 @@ def _test_files() -> list[str]:
     from slogen.targets.prometheus import unit_tests
 
     bundle = api.load_bundle([SPECS], Diagnostics())
-    return sorted(f.path.rsplit("/", 1)[1] for f in unit_tests.files(bundle))
+    return sorted(f.path.rsplit("/", 1)[1] for f in unit_tests.service_files(bundle, bundle.services))
 
 
 @pytest.mark.parametrize("name", _test_files())
@@ -53,6 +53,12 @@ MUTATIONS = [
     ("a long window that reads the wrong span (numerator only)", "ggen-mcp.windows.test.yml",
      'sum_over_time(slogen:sli_errors:rate5m{service="ggen-mcp",slo="availability"}[6h])',
      'sum_over_time(slogen:sli_errors:rate5m{service="ggen-mcp",slo="availability"}[5h])', 1),
+    ("the fast page waits 2m instead of 1m", "ggen-mcp.test.yml", "for: 1m", "for: 2m", 1),
+    ("the 1h window summed from the recorded 5m rates (blurred) instead of read raw", "ggen-mcp.test.yml",
+     '(sum(rate(mcp_requests_total{job="ggen-mcp",outcome="error"}[1h])) or vector(0))\n'
+     '          /\n          sum(rate(mcp_requests_total{job="ggen-mcp"}[1h]))',
+     'sum_over_time(slogen:sli_errors:rate5m{service="ggen-mcp",slo="availability"}[1h])\n'
+     '          /\n          sum_over_time(slogen:sli_requests:rate5m{service="ggen-mcp",slo="availability"}[1h])', 1),
     ("a threshold level moved", "mcp-hub.test.yml", "mcp_hub_queue_depth{job=\"mcp-hub\"} > 50",
      "mcp_hub_queue_depth{job=\"mcp-hub\"} > 70", 1),
     ("a warning that forgot its for", "mcp-hub.test.yml", "for: 15m\n        labels:\n          severity: warning\n"

@@ -12,7 +12,6 @@ import time
 
 import pytest
 
-from slogen import api  # noqa: F401  (import order: slogen.model alone hits an import cycle)
 from slogen.model.alerts import service_alerts
 from stack import ROUTING_KEY, Stack, wait_until
 

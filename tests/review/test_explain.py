@@ -11,35 +11,11 @@ import pytest
 from helpers import SPECS, require, run
 from slogen import api, yamlout
 from slogen.diagnostics import Diagnostics
-from slogen.model.types import BurnWindow
+from slogen.model import detection
 from slogen.review import explain, verify
 from slogen.review.plot import write_plot
 
 HOUR, DAY = 3600, 86400
-PAGE_1H = BurnWindow("page", 0.02, HOUR, 300, 120, 14.4)
-TICKET_3D = BurnWindow("ticket", 0.10, 3 * DAY, 6 * HOUR, 3 * HOUR, 1.0)
-
-
-@pytest.mark.parametrize("w, burn, seconds", [
-    pytest.param(PAGE_1H, 1000, 14.4 * 3600 / 1000 + 120, id="a total outage at 99.9% trips 1h/14.4x in 52s + for 2m"),
-    pytest.param(PAGE_1H, 20, 14.4 * 60 / 20 * 60 + 120, id="a 2% error rate trips 1h/14.4x after 43m + for"),
-    pytest.param(PAGE_1H, 14.4, None, id="a burn equal to the factor never fires (the rule needs more)"),
-    pytest.param(PAGE_1H, 6, None, id="a burn below the factor never fires"),
-    pytest.param(TICKET_3D, 2, 1.5 * DAY + 3 * HOUR, id="a 2x burn trips 3d/1x after 1.5 days + for 3h"),
-])
-def test_detection(w, burn, seconds):
-    got = explain.detection_seconds(w.factor, w.long, w.for_seconds, burn)
-    assert got == pytest.approx(seconds) if seconds is not None else got is None
-
-
-@pytest.mark.parametrize("w, burn, seconds", [
-    pytest.param(PAGE_1H, 1000, 300 * (1 - 14.4 / 1000), id="after a total outage 1h/5m stops within the short window"),
-    pytest.param(TICKET_3D, 2, 3 * HOUR, id="after a 2x burn 3d/6h stops after half its short window"),
-    pytest.param(PAGE_1H, 10, None, id="an alert that never fired has no reset"),
-])
-def test_reset(w, burn, seconds):
-    got = explain.reset_seconds(w.factor, w.short, burn)
-    assert got == pytest.approx(seconds) if seconds is not None else got is None
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +24,49 @@ def ggen():
     bundle = api.load_bundle([SPECS / "ggen-mcp.yaml"], d)
     assert bundle is not None, [str(x) for x in d]
     return bundle
+
+
+def _availability(bundle):
+    slo = bundle.service("ggen-mcp").slos[0]
+    assert slo.name == "availability" and slo.budget == pytest.approx(0.001)
+    return slo, {(w.severity, w.long): w for w in slo.windows}
+
+
+@pytest.mark.parametrize("pair, burn, seconds", [
+    pytest.param(("page", HOUR), 1000, 120, id="a total outage at 99.9% pages in 2m: 1h read raw crosses at 1m, for 1m"),
+    pytest.param(("page", HOUR), 50, 19 * 60, id="50x pages at the first evaluation after 14.4h/50 + for"),
+    pytest.param(("page", HOUR), 14.4, None, id="a burn equal to the factor never fires (the rule needs more)"),
+    pytest.param(("page", HOUR), 6, None, id="a burn below the factor never fires"),
+    pytest.param(("page", 6 * HOUR), 10, 234 * 60, id="10x on 6h summed from 5m rates: 3 minutes after 216m + for 15m"),
+])
+def test_detection(ggen, pair, burn, seconds):
+    slo, windows = _availability(ggen)
+    assert detection.detection_seconds(slo, windows[pair], burn, ggen.base_window) == seconds
+
+
+def test_detection_lands_between_the_ideal_and_the_base_window_after_it(ggen):
+    """f·W/B + for is the continuous ideal; an evaluation every minute can only be later, by at
+    most one interval for raw windows and the base window plus one interval for summed ones."""
+    slo, windows = _availability(ggen)
+    for w in windows.values():
+        for burn in (1000, 200, 50, 20, 15.84, 10, 6.6, 3.3, 2, 1.1):
+            got = detection.detection_seconds(slo, w, burn, ggen.base_window)
+            if burn <= w.factor:
+                assert got is None
+                continue
+            ideal = w.factor * w.long / burn + w.for_seconds
+            late = 60 if w.long in slo.raw_queries else ggen.base_window + 60
+            assert ideal <= got <= ideal + late, (w, burn, got, ideal)
+
+
+@pytest.mark.parametrize("pair, burn, seconds", [
+    pytest.param(("page", HOUR), 1000, 300, id="after a total outage 1h/5m stops with the short window"),
+    pytest.param(("page", 6 * HOUR), 1000, 1800, id="after a total outage 6h/30m (30m read raw) stops with it"),
+    pytest.param(("page", HOUR), 10, None, id="an alert that never fired has no reset"),
+])
+def test_reset(ggen, pair, burn, seconds):
+    slo, windows = _availability(ggen)
+    assert detection.reset_seconds(slo, windows[pair], burn, ggen.base_window) == seconds
 
 
 def _rows(bundle, slo):
@@ -59,7 +78,7 @@ def test_budget_spent_is_the_designed_share_plus_the_burn_during_for(ggen):
     rows = _rows(ggen, "availability")
     outage = rows[("page", HOUR)][0]
     assert outage.label == "total outage" and outage.burn == pytest.approx(1000)
-    assert outage.spent == pytest.approx(0.02 + 1000 * 120 / (30 * DAY))
+    assert outage.detect == 120 and outage.spent == pytest.approx(1000 * 120 / (30 * DAY))
 
 
 def test_burns_above_a_total_outage_are_impossible_not_never(ggen):
@@ -142,8 +161,9 @@ service: shop
 team: web
 alerting:
   windows:
-    - {severity: page, budget_percent: 2, long: 1h, short: 5m, for: 2m}
+    - {severity: page, budget_percent: 2, long: 1h, short: 5m, for: 1m}
     - {severity: page, budget_percent: 5, long: 6h, short: 30m, for: 15m}
+    - {severity: ticket, budget_percent: 10, long: 6h, short: 2h, for: 30m}
 slos:
   - name: checkout
     objective: 99.5
@@ -161,18 +181,22 @@ def short_spec(tmp_path) -> Path:
 
 
 def test_a_7d_latency_slo_with_own_windows_holds_in_promtool(short_spec, tmp_path):
+    """Both tiers at 1-minute resolution: explain's figures for five burn rates (raw and summed
+    windows) are exactly what promtool's evaluation of the generated rules gives."""
     require("promtool")
     plan, paths = _promtool_plan([short_spec], "shop", "checkout", tmp_path / "out")
-    assert plan.checks and not plan.skipped
+    assert plan.checks and not plan.skipped and set(plan.files) == {60}
+    assert {c.alert.severity for c in plan.checks} == {"page", "ticket"}
+    assert len({c.burn for c in plan.checks}) >= 4
     done = _promtool(paths)
     assert done.returncode == 0, done.stdout[-4000:]
 
 
 def test_the_promtool_checks_catch_a_wrong_formula(short_spec, tmp_path, monkeypatch):
-    """Forgetting `for` in the detection time must fail: the checks can fail."""
+    """A figure one evaluation early (here: forgetting `for`) must fail: the checks can fail."""
     require("promtool")
-    monkeypatch.setattr(verify, "detection_seconds",
-                        lambda f, long, for_seconds, burn: explain.detection_seconds(f, long, 0, burn))
+    monkeypatch.setattr(verify, "detection_seconds", lambda slo, w, burn, base, iv: detection.detection_seconds(
+        slo, dataclasses.replace(w, for_seconds=0), burn, base, iv))
     _, paths = _promtool_plan([short_spec], "shop", "checkout", tmp_path / "out")
     done = _promtool(paths)
     assert done.returncode != 0 and "FAILED" in done.stdout + done.stderr

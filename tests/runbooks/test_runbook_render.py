@@ -69,11 +69,11 @@ SAYS = [
      "ggen-mcp", "AvailabilityBudgetBurn",
      ["at this burn rate the 30-day budget is\n  gone in about 50 hours",
       "fires once about 2% of it has been spent", "more than 1.44% of events",
-      "A total outage trips it after about 52 seconds"]),
+      "a total outage fires it after 2 minutes"]),
     ("the slow ticket window of a 99.9% SLO", "ggen-mcp", "AvailabilityBudgetBurn",
      ["**ticket, 3d/6h (1x):**", "gone in about 30 days", "about 10% of it", "`ggen-slack`"]),
-    ("a 95% SLO takes 43 minutes to notice a total outage on the 1h pair", "mcp-hub", "LlmSuccessBudgetBurn",
-     ["error budget is 5% of all", "after about 43.2 minutes", "`mcp-hub-pagerduty`", "failed LLM calls"]),
+    ("a 95% SLO takes 45 minutes to page on a total outage on the 1h pair (43.2m, the next minute, for 1m)",
+     "mcp-hub", "LlmSuccessBudgetBurn", ["error budget is 5% of all", "a total outage fires it after 45 minutes", "`mcp-hub-pagerduty`", "failed LLM calls"]),
     ("a latency SLO gets the latency checklist", "ggen-mcp", "LatencyP95BudgetBurn",
      ["Saturation:", "Slow dependencies:", "Recent deploys", "within 1s"]),
     ("availability gets the error breakdown", "ggen-mcp", "AvailabilityBudgetBurn",
@@ -117,7 +117,7 @@ def test_only_window_pairs_that_can_fire_are_described(tmp_path):
     rb = _runbook(out, "shop", "AvailabilityBudgetBurn")
     # budget 10%: the 14.4x pair would need an error ratio of 144%, so the model leaves it out
     assert "1h/5m" not in rb and "**page, 6h/30m (6x):**" in rb and "more than 60% of events" in rb
-    assert "A total outage trips it after about 3.6 hours" in rb  # 6 × 0.1 × 6h
+    assert "a total outage fires it after 3.9 hours" in rb  # 6 × 0.1 × 6h = 3.6h, a few minutes of ramp, for 15m
     assert "`slogen-catch-all`" in rb  # no Bundle file: everything goes to the catch-all receiver
 
 

@@ -1,4 +1,4 @@
-"""Incremental builds (slogen.incremental) write exactly what a full build writes.
+"""Incremental builds (slogen.write.record) write exactly what a full build writes.
 
 Every case below changes something, builds incrementally into `out/`, and compares with a full
 build (no cache, one process) of the same specs into a copy of the previous `out/` (so runbook
@@ -125,12 +125,12 @@ def test_changed_bundle_settings_rebuild_everything(fleet, monkeypatch):
 
 
 def test_warnings_of_unchanged_specs_are_reported_again(fleet, monkeypatch):
-    _service(fleet, 2).write_text(fleetgen.service_yaml(2).replace("team: team-", "team: unknown-team-"))
+    _service(fleet, 2).write_text(fleetgen.service_yaml(2).replace("threshold: 2s", "threshold: 120"))
     first = build_and_compare(fleet, monkeypatch)
-    assert [d.code for d in first.diagnostics.items] == ["spec/unknown-team"]
+    assert [d.code for d in first.diagnostics.items] == ["units/latency-range"]
     _service(fleet, 3).write_text(fleetgen.service_yaml(3, revision=1))
     again = build_and_compare(fleet, monkeypatch)
-    assert [d.code for d in again.diagnostics.items] == ["spec/unknown-team"]
+    assert [d.code for d in again.diagnostics.items] == ["units/latency-range"]
 
 
 def test_a_service_defined_twice_is_reported_as_a_full_build_reports_it(fleet, monkeypatch):

@@ -10,7 +10,7 @@ slogen's library:
 Each jsonnet start-up costs ~30 ms, so the service dashboards come out of a single evaluate_snippet
 call; a snippet built here imports the team's files by absolute path. The overview is a separate
 call on a small model (`overview_summary` of every service), so an incremental build
-(slogen.incremental) evaluates only the changed services' dashboards and the overview.
+(slogen.write.record) evaluates only the changed services' dashboards and the overview.
 """
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def evaluate(model: dict, user_dir: str | None) -> dict[str, dict]:
 def service_files(bundle: Bundle, services) -> list[File]:
     if not services:
         return []
-    user_dir = getattr(bundle, "dashboards", None)
+    user_dir = bundle.dashboards
     by_file = {dashboard_file(s.name): s for s in services}
     out = []
     for name, dashboard in evaluate(services_model(bundle, services), user_dir).items():
@@ -93,7 +93,7 @@ def summary(service, bundle: Bundle) -> dict:
 
 
 def shared_files(bundle: Bundle, summaries: dict[str, dict]) -> list[File]:
-    user_dir = getattr(bundle, "dashboards", None)
+    user_dir = bundle.dashboards
     check_custom(user_dir, list(summaries))
     model = overview_model(bundle, list(summaries.values()))
     return [File(f"{FOLDER}/{name}", dashboard, kind="json", source=bundle.settings.source)

@@ -9,10 +9,11 @@ from __future__ import annotations
 from slogen import conventions as C
 from slogen import promql
 from slogen.durations import format_duration
+from slogen.numbers import format_percent, format_seconds
 from slogen.model import Bundle
 from slogen.model.alerts import service_alerts
 from slogen.model.types import SLO, Service, Threshold
-from slogen.thresholds.kind import CompareLevel, format_value, severities
+from slogen.thresholds.kind import format_value
 
 # Grafana dashboard JSON schema version written into every dashboard. It is the default of the
 # pinned @grafana/schema (tests/grafana/tsc/package.json); the tests check the two agree.
@@ -27,7 +28,7 @@ def dashboard_file(service: str) -> str:
 
 
 def _pct(ratio: float) -> str:
-    return f"{promql.format_number(round(ratio * 100, 6))}%"
+    return format_percent(ratio)
 
 
 def _sel(**labels: str) -> str:
@@ -40,8 +41,8 @@ def _latency(slo: SLO) -> dict | None:
     spec = slo.sli
     matchers = promql.parse_matchers(spec.selector)
     return {"bucket": promql.Selector(spec.histogram + "_bucket", matchers).render(),
-            "quantile": promql.format_number(round(spec.percentile / 100, 10)), "threshold": spec.threshold,
-            "label": f"p{promql.format_number(spec.percentile)}", "threshold_label": format_duration(spec.threshold)}
+            "quantile": promql.format_number(round(spec.percentile / 100, 12)), "threshold": spec.threshold,
+            "label": f"p{promql.format_number(spec.percentile)}", "threshold_label": format_seconds(spec.threshold)}
 
 
 def _slo(slo: SLO, bundle: Bundle, runbooks: dict[str, str]) -> dict:
@@ -61,12 +62,12 @@ def _slo(slo: SLO, bundle: Bundle, runbooks: dict[str, str]) -> dict:
 
 
 def _threshold(t: Threshold, runbooks: dict[str, str]) -> dict:
-    unit = "bytes" if getattr(t.spec, "measure", "") == "used_bytes" else t.unit
+    unit = t.value_unit
     levels = [{"severity": sev, "op": lvl.op, "value": lvl.value, "label": format_value(lvl.value, unit)}
-              for sev, lvl in severities(t.spec) if isinstance(lvl, CompareLevel)]
+              for sev, lvl in t.levels]
     expr = t.value_expr
-    if expr is None and getattr(t.spec, "metric", None):  # absent: how many series exist (0 = absent)
-        expr, unit, levels = f"count({t.spec.metric}) or vector(0)", "", []
+    if expr is None and t.metric:  # absent: how many series exist (0 = absent)
+        expr, unit, levels = f"count({t.metric}) or vector(0)", "", []
     return {"name": t.name, "kind": t.kind, "description": t.description, "expr": expr,
             "unit": _GRAFANA_UNIT.get(unit, "short"), "levels": levels, "runbook_url": runbooks.get(t.name, "")}
 

@@ -1,15 +1,21 @@
 """Prometheus rule files: per service, SLI recordings, SLO metadata and all alerts.
 
-Cheap long windows: raw metrics are read once, over the base window (5m), into two recorded
-series per SLO (bad and all events per second). Every longer window is computed from those:
+Cheap long windows: raw metrics are read over the base window (5m) into two recorded series per
+SLO (bad and all events per second), and every long window is computed from those:
   error ratio over W = sum_over_time(bad[W]) / sum_over_time(all[W])
 a ratio of summed rates, so busy minutes weigh more than quiet ones (traffic-weighted), and
 each evaluation reads W/interval samples of two series instead of every raw series over W.
 Trade-off: each sample already averages 5 minutes, so a window's edges are blurred by up to
-5 minutes, and a window starts counting only once the recording rules exist."""
+5 minutes, and a window starts counting only once the recording rules exist.
+
+The windows up to 1h (C.RAW_WINDOW_MAX: the fast page pair, the 30m short window) are read from
+the raw counters instead: blurred by 5 minutes, the 1h window would count a total outage 2
+minutes late, and a raw read of a short window costs little (docs/alerting.md, "Detection time")."""
 from __future__ import annotations
 
 from slogen import conventions as C
+from slogen import promql
+from slogen.diagnostics import TargetError
 from slogen.durations import format_duration
 from slogen.model import Bundle, SLO, Service
 from slogen.model.alerts import Alert, selector, service_alerts
@@ -34,6 +40,9 @@ def windows_of(slo: SLO, base: float) -> list[float]:
 
 
 def _ratio(slo: SLO, window: float) -> str:
+    if window in slo.raw_queries:
+        bad, total = slo.raw_queries[window]
+        return f"{bad}\n/\n{total}"
     sel, w = selector(slo), format_duration(window)
     return (f"sum_over_time({C.SLI_ERRORS_BASE}{sel}[{w}])\n/\n"
             f"sum_over_time({C.SLI_REQUESTS_BASE}{sel}[{w}])")
@@ -93,6 +102,20 @@ def rule_groups(service: Service, bundle: Bundle) -> list[dict]:
     return groups
 
 
+def checked(groups: list[dict], service: Service) -> list[dict]:
+    """Every expression slogen writes must parse, in `validate` and `build` alike (promtool checks
+    them again in the tests)."""
+    for group in groups:
+        for rule in group["rules"]:
+            try:
+                promql.parse_uncached(rule["expr"])
+            except promql.PromQLError as exc:
+                name = rule.get("record") or rule.get("alert")
+                raise TargetError("promql/generated", f"{service.source}: slogen generated an expression for "
+                                  f"`{name}` that does not parse: {exc}", hint="please report this with the spec")
+    return groups
+
+
 def service_files(bundle: Bundle, services) -> list[File]:
-    return [File(rule_path(s.name), {"groups": rule_groups(s, bundle)}, source=s.source, service=s.name)
-            for s in services]
+    return [File(rule_path(s.name), {"groups": checked(rule_groups(s, bundle), s)}, source=s.source,
+                 service=s.name) for s in services]

@@ -5,8 +5,8 @@ SLO alerts are tested with error ratios held constant from the first sample: bot
 ratio start together, so every window reads exactly that ratio (docs/tests.md) and the
 expected alert set and annotation values follow from arithmetic alone. For each window pair:
 a burn 10% above its threshold fires it (and whatever has lower thresholds), 10% below does not;
-a total outage pages within minutes; healthy traffic (0.5x burn) fires nothing; the low-traffic
-guard holds. The recording rules' windows themselves are checked separately after a step change,
+healthy traffic (0.5x burn) fires nothing; the low-traffic guard holds. One more test starts from
+healthy traffic: a total outage pages exactly as soon as slogen.model.detection says. The recording rules' windows themselves are checked separately after a step change,
 with expected values computed exactly (a window that covered the wrong span would fail)."""
 from __future__ import annotations
 
@@ -16,13 +16,15 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from slogen import conventions as C
+from slogen import promql
 from slogen.durations import format_duration
 from slogen.model import Bundle, SLO, Service, Threshold
+from slogen.model import detection
 from slogen.model.alerts import Alert, selector, service_alerts
 from slogen.prose import render_go
 from slogen.series import Series, expanding
 from slogen.sli import KINDS as SLI_KINDS
-from slogen.targets.prometheus.rules import rule_path, windows_of
+from slogen.targets.prometheus.rules import rule_groups, rule_path, windows_of
 from slogen.thresholds import KINDS as THRESHOLD_KINDS
 from slogen.thresholds.kind import Phase, steps
 from slogen.files import File
@@ -79,8 +81,9 @@ def _slo_inputs(slo: SLO, total: list[float], bad: list[float]) -> list[Series]:
 
 @lru_cache(maxsize=4096)
 def _threshold(factor: float, budget: float) -> Fraction:
-    """The rule's `factor * budget`, as the exact decimal the rule file spells."""
-    return Fraction(factor).limit_denominator(10**6) * Fraction(budget).limit_denominator(10**9)
+    """The rule's `factor * budget`, as the exact decimals the rule file spells (a budget of 1e-11
+    must not become 0, as limiting the denominator to 10**9 would make it)."""
+    return Fraction(promql.format_number(factor)) * Fraction(promql.format_number(budget))
 
 
 def _firing(alerts: list[Alert], slo: SLO, bad: int, traffic: int, at: int) -> list[Expected]:
@@ -90,8 +93,7 @@ def _firing(alerts: list[Alert], slo: SLO, bad: int, traffic: int, at: int) -> l
     for a in alerts:
         w = a.window
         threshold = _threshold(w.factor, slo.budget)
-        guard = not slo.min_events or Fraction(traffic, STEP) * int(w.long) >= slo.min_events
-        if ratio > threshold and guard and at >= FIRST_EVAL + math.ceil(w.for_seconds / STEP):
+        if ratio > threshold and _guarded(slo, a, traffic) and at >= FIRST_EVAL + math.ceil(w.for_seconds / STEP):
             out.append(Expected(a, bad / traffic, {}))
     return out
 
@@ -112,7 +114,34 @@ def _slo_case(slo: SLO, alerts: list[Alert], name: str, bad: int, at: int, traff
             "alert_rule_test": [_check(at, slo.alert_name, _firing(alerts, slo, bad, traffic, at))]}
 
 
-def slo_tests(slo: SLO, alerts: list[Alert]) -> list[dict]:
+def outage_after_healthy_traffic(slo: SLO, alerts: list[Alert], base: float) -> dict:
+    """Healthy traffic until every window that can fire in time is clean, then every event
+    fails: the page fires within the time a real evaluation gives (slogen.model.detection, what
+    `slogen explain` prints), checked at that very evaluation, so a rule one evaluation slower (a
+    window blurred over the recorded 5m rates, a longer `for`) fails."""
+    outage = 1 / slo.budget
+    times = [detection.detection_seconds(slo, a.window, outage, base, STEP) for a in alerts]
+    bound = min(t for a, t in zip(alerts, times) if a.paging and t is not None)
+    at = round(bound / STEP)
+    # alerts that wait longer than `bound` cannot be firing yet, whatever their windows read
+    early = [a for a in alerts if math.ceil(a.window.for_seconds / STEP) < at]
+    healthy = math.ceil((max(a.window.long for a in early) + base) / STEP) + 1
+    n = healthy + at + 1
+    series = _slo_inputs(slo, [TRAFFIC] * n, [0] * healthy + [TRAFFIC] * (n - healthy))
+    expected = [Expected(a, float(detection.long_ratio(slo, a.window, outage, base, bound, STEP)), {})
+                for a, t in zip(alerts, times) if t is not None and t <= bound and _guarded(slo, a, TRAFFIC)]
+    return {"name": f"{slo.name}: a total outage after {_minutes(healthy)} of healthy traffic pages within "
+                    f"{_minutes(at)}",
+            "interval": _minutes(1), "input_series": _input(series),
+            "alert_rule_test": [_check(healthy + at, slo.alert_name, expected)]}
+
+
+def _guarded(slo: SLO, a: Alert, traffic: int) -> bool:
+    """The low-traffic guard lets this alert fire at `traffic` events per step."""
+    return not slo.min_events or Fraction(traffic, STEP) * int(a.window.long) >= slo.min_events
+
+
+def slo_tests(slo: SLO, alerts: list[Alert], base: float) -> list[dict]:
     if not alerts:
         return []
     settle = FIRST_EVAL + max(math.ceil(a.window.for_seconds / STEP) for a in alerts) + 5
@@ -122,10 +151,8 @@ def slo_tests(slo: SLO, alerts: list[Alert]) -> list[dict]:
     healthy = 0.5 * min(1.0, lowest)
     tests.append(_slo_case(slo, alerts, f"healthy traffic ({healthy:g}x burn) fires nothing",
                            _bad_for(healthy * b, slo, TRAFFIC), settle))
-    page_for = min((a.window.for_seconds for a in alerts if a.paging), default=None)
-    if page_for is not None:
-        at = FIRST_EVAL + math.ceil(page_for / STEP) + 1
-        tests.append(_slo_case(slo, alerts, f"a total outage pages within {_minutes(at)}", TRAFFIC, at))
+    if any(a.paging for a in alerts):
+        tests.append(outage_after_healthy_traffic(slo, alerts, base))
     tests.append(_slo_case(slo, alerts, "a total outage fires every window pair", TRAFFIC, settle))
     for a in alerts:
         w = a.window
@@ -169,7 +196,7 @@ def window_test(slo: SLO, base: float, step: int) -> dict:
     checks = []
     for w, span in zip(windows, spans):
         at = step_at + math.ceil(span / 2) - (1 if span == b else 0)
-        value = _window_ratio(span, b, step_at, at, bad_per_step)
+        value = _window_ratio(span, b, step_at, at, bad_per_step, raw=w == base or w in slo.raw_queries)
         checks.append({"expr": f"round({C.sli_error_ratio(w)}{selector(slo)}, {ROUND_TO})",
                        "eval_time": format_duration(at * step),
                        "exp_samples": [{"labels": _labels_text(slo), "value": prom_round(value)}]})
@@ -195,9 +222,16 @@ def _labels_text(slo: SLO) -> str:
     return f'{{{C.LABEL_SERVICE}="{slo.service}", {C.LABEL_SLO}="{slo.name}"}}'
 
 
-def _window_ratio(span: int, base: int, step_at: int, at: int, bad: int) -> Fraction:
-    """Exact sum_over_time(bad_rate[W]) / sum_over_time(all_rate[W]) at step `at`, where the
-    base-window rates come from exact ranges (Prometheus 2.x ranges include both ends)."""
+def _window_ratio(span: int, base: int, step_at: int, at: int, bad: int, raw: bool) -> Fraction:
+    """Exact error ratio over a window at step `at`. Read raw: the bad counter's increase over the
+    window (both counters have a sample at each end, so rate() extrapolates neither). Derived:
+    sum_over_time(bad_rate[W]) / sum_over_time(all_rate[W]), where the base-window rates come from
+    exact ranges (Prometheus 2.x ranges include both ends)."""
+    if raw:
+        def counter(n: int) -> int:
+            return bad * min(max(n, 0), step_at)
+        return Fraction(counter(at) - counter(at - span), WINDOW_TOTAL * span)
+
     def prefix(n: int) -> int:  # sum of the bad-events counter over steps 0..n (it rises until step_at)
         if n < 0:
             return 0
@@ -207,8 +241,6 @@ def _window_ratio(span: int, base: int, step_at: int, at: int, bad: int) -> Frac
     def summed(first: int, last: int) -> int:  # sum of counter(t) - counter(t - base), t in first..last
         return prefix(last) - prefix(first - 1) - prefix(last - base) + prefix(first - base - 1)
 
-    if span == base:  # the base window is recorded directly, not through sum_over_time
-        return Fraction(summed(at, at), WINDOW_TOTAL * base)
     return Fraction(summed(at - span, at), (span + 1) * WINDOW_TOTAL * base)
 
 
@@ -268,11 +300,14 @@ def service_tests(service: Service, bundle: Bundle) -> dict:
     alerts = service_alerts(service, bundle)
     tests = []
     for slo in service.slos:
-        tests += slo_tests(slo, [a for a in alerts if a.slo is slo])
+        tests += slo_tests(slo, [a for a in alerts if a.slo is slo], bundle.base_window)
     for t in service.thresholds:
         tests += threshold_tests(t, [a for a in alerts if a.threshold is t])
+    # Recordings before alerts at each evaluation, as the outage test's exact bound assumes;
+    # promtool's default order is random (docs/alerting.md, "Detection time").
+    order = [g["name"] for g in rule_groups(service, bundle)]
     return {"rule_files": [f"../rules/{rule_path(service.name).rsplit('/', 1)[1]}"],
-            "evaluation_interval": _minutes(1), "tests": tests}
+            "evaluation_interval": _minutes(1), "group_eval_order": order, "tests": tests}
 
 
 def window_tests(service: Service, bundle: Bundle) -> dict | None:
@@ -293,7 +328,3 @@ def service_files(bundle: Bundle, services) -> list[File]:
         if windows:
             out.append(File(window_test_path(s.name), windows, source=s.source, service=s.name))
     return out
-
-
-def files(bundle: Bundle) -> list[File]:
-    return service_files(bundle, bundle.services)

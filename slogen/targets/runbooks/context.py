@@ -7,7 +7,8 @@ from __future__ import annotations
 from slogen import conventions as C
 from slogen import promql, yamlout
 from slogen.durations import format_duration, humanize_duration
-from slogen.model import SLO, Bundle, Service, Threshold
+from slogen.numbers import format_percent
+from slogen.model import SLO, Bundle, Service, Threshold, detection
 from slogen.model.alerts import Alert, selector
 from slogen.sli import KINDS as SLI_KINDS
 from slogen.thresholds import KINDS as THRESHOLD_KINDS
@@ -19,7 +20,7 @@ _SEVERITY_ORDER = {s: i for i, s in enumerate((C.SEVERITY_PAGE, C.SEVERITY_CRITI
 
 
 def percent(ratio: float) -> str:
-    return f"{promql.format_number(round(ratio * 100, 4))}%"
+    return format_percent(ratio, decimals=4)
 
 
 def period_words(seconds: float) -> str:
@@ -47,7 +48,7 @@ def _selectors(*exprs: str) -> list[str]:
 
 
 def burn_window(slo: SLO, alert: Alert, bundle: Bundle) -> dict:
-    """One window pair in words (docs/rules.md, "The alert maths": t = f·W/B; for a total outage B = 1/budget)."""
+    """One window pair in words; a total outage (burn 1/budget) as a real evaluation sees it."""
     # The model leaves out pairs whose threshold is 100% or more (they could never fire).
     w = alert.window
     threshold = w.factor * slo.budget
@@ -56,7 +57,8 @@ def burn_window(slo: SLO, alert: Alert, bundle: Bundle) -> dict:
         long=humanize_duration(w.long), short=humanize_duration(w.short),
         threshold=percent(threshold),
         exhaustion=humanize_duration(slo.period / w.factor), share=percent(w.budget_share),
-        outage=humanize_duration(threshold * w.long),
+        outage=humanize_duration(detection.detection_seconds(slo, w, 1 / slo.budget, bundle.base_window)),
+        clears=humanize_duration(detection.reset_seconds(slo, w, 1 / slo.budget, bundle.base_window)),
         for_=humanize_duration(alert.for_seconds) if alert.for_seconds else None,
         receiver=receiver_of(alert, bundle),
     )
@@ -91,11 +93,9 @@ def slo_context(slo: SLO, alerts: list[Alert], bundle: Bundle) -> dict:
 
 def _condition(t: Threshold, alert: Alert) -> str:
     """The level in words, with the state's name for state gauges: `equal to 2 (open)`."""
-    states = getattr(t.spec, "states", None) or {}
-    level = getattr(t.spec, alert.severity, None)
-    value = getattr(level, "value", None)
-    if value is not None and float(value).is_integer() and int(value) in states:
-        return f"{alert.level.condition} ({states[int(value)]})"
+    value = t.level_values.get(alert.severity)
+    if value is not None and float(value).is_integer() and int(value) in t.states:
+        return f"{alert.level.condition} ({t.states[int(value)]})"
     return alert.level.condition
 
 

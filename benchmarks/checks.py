@@ -1,0 +1,216 @@
+"""What the checks cost (issue 14): the offline checks against a clean 1,000-service build, and the
+online checks (`validate --prometheus`) of 1,000 services against a local Prometheus.
+
+    python benchmarks/checks.py                # 1,000 services
+    python benchmarks/checks.py --services 200
+
+Offline, in one process on the fleet of fleetgen.py (in benchmarks/.work/checks-<n>/, gitignored):
+  build        api.build of the whole fleet, no cache (the checks included)
+  checks       slogen.checks.run + the ignore comments, on the same parsed specs
+  generated    parsing every rule expression the Prometheus target writes (`promql/generated`,
+               which build now runs as validate did)
+Online, each a fresh `slogen` process:
+  validate         `slogen validate specs` (offline checks only)
+  validate-online  `slogen validate specs --prometheus URL`, against a Prometheus on 127.0.0.1 that
+                   scrapes one exporter holding the fleet's series (honor_labels: each service's job)
+Every server this starts listens on 127.0.0.1 only and is stopped on exit."""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import fleetgen  # noqa: E402
+
+WORK = Path(__file__).resolve().parent / ".work"
+HOST = "127.0.0.1"
+
+
+def cpu() -> float:
+    """CPU seconds of this process and its waited-for children: on a shared, loaded machine wall
+    time mostly measures the neighbours."""
+    return sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
+                                                  resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+
+def offline(folder: Path, specs: Path) -> dict[str, float]:
+    from slogen import api, checks, promql
+    from slogen.checks import silences
+    from slogen.diagnostics import Diagnostics, relative
+    from slogen.load import discover
+    from slogen.targets.prometheus.rules import rule_groups
+
+    t, c = time.perf_counter(), cpu()
+    result = api.build([specs], folder / "out", use_cache=False)
+    build, build_cpu = time.perf_counter() - t, cpu() - c
+    assert result.ok, [str(d) for d in result.diagnostics][:5]
+    diags = Diagnostics()
+    by_file = api.parse_files([(p, relative(p)) for p in discover([specs], diags)], diags)
+    parsed = [p for docs in by_file.values() for p in docs]
+    c = cpu()
+    found = silences.collect({p.source.file: p.source.text for p in parsed})
+    checks.run(parsed, diags)
+    silences.apply(found, diags)
+    silences.finish(found, diags)
+    run = cpu() - c
+    bundle = api.model_of(by_file, [specs], Diagnostics())
+    exprs = [r["expr"] for s in bundle.services for g in rule_groups(s, bundle) for r in g["rules"]]
+    c = cpu()
+    for e in exprs:
+        promql.parse_uncached(e)
+    generated = cpu() - c
+    return {"build": build, "build_cpu": build_cpu, "checks": run, "generated": generated, "rules": len(exprs)}
+
+
+def online_checks(specs: Path, url: str) -> dict:
+    from slogen import api
+    from slogen.checks import live
+    from slogen.diagnostics import Diagnostics, relative
+    from slogen.live import client
+    from slogen.load import discover
+
+    diags = Diagnostics()
+    by_file = api.parse_files([(p, relative(p)) for p in discover([specs], diags)], diags)
+    parsed = [p for docs in by_file.values() for p in docs]
+    calls = {"series": 0, "query": 0}
+    real_series, real_query = client.Prometheus.series, client.Prometheus.query
+
+    def series(self, *a, **k):
+        calls["series"] += 1
+        return real_series(self, *a, **k)
+
+    def query(self, *a, **k):
+        calls["query"] += 1
+        return real_query(self, *a, **k)
+
+    client.Prometheus.series, client.Prometheus.query = series, query
+    try:
+        t, c = time.perf_counter(), cpu()
+        live.run(parsed, client.Connection(url), diags)
+        wall, used = time.perf_counter() - t, cpu() - c
+    finally:
+        client.Prometheus.series, client.Prometheus.query = real_series, real_query
+    assert not any(d.code.startswith("prometheus/") for d in diags.items), [str(d) for d in diags.items][:3]
+    return {"wall": wall, "cpu": used, "series": calls["series"], "queries": calls["query"],
+            "uses": len(live.collect(parsed))}
+
+
+def exposition(n: int) -> bytes:
+    lines = ["# TYPE http_requests_total counter", "# TYPE cache_hits_total counter",
+             "# TYPE cache_lookups_total counter", "# TYPE queue_depth gauge",
+             "# TYPE http_request_duration_seconds histogram", "# TYPE queue_wait_seconds histogram"]
+    for i in range(n):
+        job = f'job="{fleetgen.service_name(i)}"'
+        lines += [f'http_requests_total{{{job},code="200"}} 1000', f'http_requests_total{{{job},code="500"}} 1',
+                  f"cache_hits_total{{{job}}} 80", f"cache_lookups_total{{{job}}} 100", f"queue_depth{{{job}}} 3"]
+        for hist in ("http_request_duration_seconds", "queue_wait_seconds"):
+            for k, le in enumerate(("0.1", "0.5", "1", "2", "+Inf")):
+                lines.append(f'{hist}_bucket{{{job},le="{le}"}} {200 * (k + 1)}')
+            lines += [f"{hist}_count{{{job}}} 1000", f"{hist}_sum{{{job}}} 300"]
+    return ("\n".join(lines) + "\n").encode()
+
+
+@contextlib.contextmanager
+def prometheus(n: int, root: Path):
+    body = exposition(n)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; version=0.0.4")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    exporter = ThreadingHTTPServer((HOST, 0), Handler)
+    threading.Thread(target=exporter.serve_forever, daemon=True).start()
+    with __import__("socket").socket() as s:
+        s.bind((HOST, 0))
+        port = s.getsockname()[1]
+    (root / "prometheus.yml").write_text(
+        "global: {scrape_interval: 2s, scrape_timeout: 2s}\nscrape_configs:\n"
+        f"  - {{job_name: fleet, honor_labels: true, static_configs: [{{targets: ['{HOST}:{exporter.server_address[1]}']}}]}}\n")
+    proc = subprocess.Popen([shutil.which("prometheus") or "prometheus", f"--config.file={root / 'prometheus.yml'}",
+                             f"--storage.tsdb.path={root / 'data'}", f"--web.listen-address={HOST}:{port}",
+                             "--log.level=warn"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    url = f"http://{HOST}:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # ready, and the fleet scraped at least once
+            try:
+                q = f"{url}/api/v1/query?query=count(queue_depth)"
+                with urllib.request.urlopen(q, timeout=2) as r:
+                    if b'"value"' in r.read():
+                        break
+            except OSError:
+                pass
+            time.sleep(0.5)
+        else:
+            raise TimeoutError("Prometheus did not scrape the fleet within 60s")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        exporter.shutdown()
+        exporter.server_close()
+
+
+def timed(args: list[str], cwd: Path) -> tuple[float, float, int, str]:
+    """(wall seconds, CPU seconds, exit code, stderr) of one slogen process."""
+    t, c = time.perf_counter(), cpu()
+    proc = subprocess.run([sys.executable, "-c", "from slogen.cli import main; main()", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=600)
+    return time.perf_counter() - t, cpu() - c, proc.returncode, proc.stderr
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--services", type=int, default=1000)
+    n = ap.parse_args(argv).services
+    folder = WORK / f"checks-{n}"
+    specs = fleetgen.write_fleet(folder, n)
+    shutil.rmtree(folder / "out", ignore_errors=True)
+    off = offline(folder, specs)
+    added = off["checks"] + off["generated"]
+    share = added / (off["build_cpu"] - added)
+    print(f"{n} services, offline (one process; CPU seconds, wall in brackets):")
+    print(f"  clean build, checks included  {off['build_cpu']:7.2f}s  [{off['build']:.2f}s]")
+    print(f"  checks + ignore comments      {off['checks']:7.2f}s")
+    print(f"  parse {off['rules']} generated rules {off['generated']:7.2f}s")
+    print(f"  added to a build without them {share:7.1%} (limit 10%)")
+    with tempfile.TemporaryDirectory() as tmp, prometheus(n, Path(tmp)) as url:
+        alone = online_checks(specs, url)
+        plain = timed(["validate", "specs"], folder)
+        online = timed(["validate", "specs", "--prometheus", url], folder)
+    print(f"{n} services, online checks alone (slogen.checks.live.run, in process):")
+    print(f"  {alone['wall']:.2f}s wall, {alone['cpu']:.2f}s CPU of slogen (limit 30s), {alone['series']} series "
+          f"requests for {alone['uses']} selectors, {alone['queries']} level queries")
+    codes = sorted({line.split("[")[1].split("]")[0] for line in online[3].splitlines() if "[live/" in line})
+    print(f"{n} services, online (fresh processes; wall, CPU in brackets):")
+    print(f"  slogen validate               {plain[0]:7.2f}s  [{plain[1]:.2f}s] (exit {plain[2]})")
+    print(f"  slogen validate --prometheus  {online[0]:7.2f}s  [{online[1]:.2f}s] (exit {online[2]}; limit 30s)")
+    print(f"  online time alone             {online[0] - plain[0]:7.2f}s  [{online[1] - plain[1]:.2f}s]; "
+          f"live codes reported: {', '.join(codes) or 'none'}")
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    main()

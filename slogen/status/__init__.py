@@ -1,0 +1,71 @@
+"""`slogen status`: where every SLO of the specs stands now, read from a live Prometheus.
+
+    specs → model → catalogue (what to ask, filtered) → queries (batched) → report → a format
+
+Nothing is written to Prometheus and nothing is kept between runs."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from slogen import conventions as C
+from slogen.diagnostics import Diagnostics
+from slogen.live.client import Connection, Prometheus, PrometheusError
+from slogen.live.options import report as report_error
+from slogen.status.catalogue import Filters, catalogue
+from slogen.status.queries import collect
+from slogen.status.report import Report, assemble
+
+FORMATS = ("table", "markdown", "json", "html")
+
+
+@dataclass
+class Outcome:
+    diagnostics: Diagnostics
+    report: Report | None = None
+    unreachable: bool = False  # the specs were fine; Prometheus could not be read
+
+
+def run(paths: list[Path], connection: Connection, at: float | None = None, filters: Filters = Filters(),
+        plots: bool = False, time_scale: float = 1.0) -> Outcome:
+    from slogen import api
+
+    diags = Diagnostics()
+    bundle = api.load_bundle(paths, diags, time_scale)
+    if bundle is None or diags.has_errors:
+        return Outcome(diags)
+    cat = catalogue(bundle, filters)
+    if not cat.slos and not cat.thresholds:
+        diags.error("status/no-match", "no SLO or threshold alert of the specs matches the filters",
+                    hint="check --service, --team and --label against the specs")
+        return Outcome(diags)
+    when = float(int(time.time())) if at is None else at
+    try:
+        prometheus = Prometheus(connection)
+        readings = collect(prometheus, cat, when, plots)
+    except PrometheusError as exc:
+        report_error(exc, diags)
+        return Outcome(diags, unreachable=True)
+    return Outcome(diags, assemble(cat, readings, when, connection.base, prometheus.warnings))
+
+
+def render(report: Report, fmt: str) -> str:
+    from slogen.status import render_html, render_json, render_markdown, render_table
+
+    return {"table": render_table, "markdown": render_markdown, "json": render_json,
+            "html": render_html}[fmt].render(report)
+
+
+FAIL_WHEN = {
+    "budget-exhausted": lambda r: any(s.state == "exhausted" for s in r.slos),
+    "firing": lambda r: bool(r.firing),
+    "paging": lambda r: any(f.severity in C.PAGING_SEVERITIES for f in r.firing),
+    "not-deployed": lambda r: any(s.state == "not-deployed" for s in r.slos),
+    "no-data": lambda r: any(s.state in ("no-data", "not-deployed") for s in r.slos),
+}
+
+
+def failed(report: Report, conditions: list[str]) -> list[str]:
+    """The --fail-when conditions that hold."""
+    return [c for c in conditions if FAIL_WHEN[c](report)]

@@ -1,0 +1,224 @@
+"""The queries behind `slogen status`, batched: one query per recorded series name for the whole
+fleet (the objective, the period's error ratio, the budget left, the error ratio of each alert
+window), not one per SLO, run a few at a time. Answers are keyed by (service, slo).
+
+Reading the period-long series: their rule group is evaluated only every 5 minutes, so they are
+read with `last_over_time` over two of those intervals instead of Prometheus' 5-minute lookback,
+which could fall just between two evaluations."""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable
+
+from slogen import conventions as C
+from slogen import promql
+from slogen.durations import format_duration
+from slogen.live.client import Prometheus, RangeSeries, Sample
+from slogen.status.catalogue import Catalogue
+from slogen.targets.prometheus.rules import PERIOD_INTERVAL
+
+Key = tuple[str, str]
+Points = list[tuple[float, float | None]]
+PARALLEL = 4           # queries in flight at once
+THRESHOLDS_PER_QUERY = 100
+PLOT_POINTS = 120      # per plotted line over the period
+COVERAGE_STEPS = 720   # coverage is found to 1/720 of the period (1h of 30d)
+INDEX_LABEL = "slogen_status_index"
+
+
+@dataclass
+class Readings:
+    objective: dict[Key, float] = field(default_factory=dict)
+    period_error: dict[Key, float | None] = field(default_factory=dict)
+    remaining: dict[Key, float | None] = field(default_factory=dict)
+    ratio: dict[float, dict[Key, float | None]] = field(default_factory=lambda: defaultdict(dict))  # by window
+    coverage: dict[Key, float | None] = field(default_factory=dict)  # seconds of data in the period; None: none
+    threshold_values: dict[Key, list[float]] = field(default_factory=lambda: defaultdict(list))
+    firing: list[Sample] = field(default_factory=list)
+    budget_points: dict[Key, Points] = field(default_factory=dict)
+    ratio_points: dict[Key, dict[float, Points]] = field(default_factory=lambda: defaultdict(dict))
+    queries: int = 0
+
+
+def collect(api: Prometheus, cat: Catalogue, at: float, plots: bool = False) -> Readings:
+    """Everything the report needs, read at `at` (unix seconds); raises PrometheusError."""
+    r = Readings()
+    sel = _selector(cat)
+    lookback = format_duration(2 * max(round(PERIOD_INTERVAL * cat.bundle.time_scale), 1))
+
+    def latest(name: str) -> str:
+        return f"last_over_time({name}{sel}[{lookback}])"
+
+    batch = _Batch(api, r)
+    batch.instant(latest(C.SLO_OBJECTIVE), at, lambda s: _by_key(s, r.objective))
+    batch.instant(latest(C.SLO_PERIOD_ERROR_RATIO), at, lambda s: _by_key(s, r.period_error))
+    batch.instant(latest(C.SLO_BUDGET_REMAINING), at, lambda s: _by_key(s, r.remaining))
+    for w in sorted({w for e in cat.slos for w in e.recorded}):
+        batch.instant(f"{C.sli_error_ratio(w)}{sel}", at, lambda s, w=w: _by_key(s, r.ratio[w]))
+    for w, services in _unrecorded(cat).items():
+        batch.instant(_ratio_expr(_services_selector(services), w), at, lambda s, w=w: _by_key(s, r.ratio[w], False))
+    for chunk in _threshold_chunks(cat):
+        batch.instant(" or ".join(expr for _, expr in chunk), at,
+                      lambda s, chunk=chunk: _thresholds(s, chunk, r.threshold_values))
+    firing = _merge(sel, 'alertstate="firing"', f'{C.LABEL_ALERT_KIND}!=""')
+    batch.instant(f"ALERTS{firing}", at, r.firing.extend)
+    if plots:
+        for period in sorted({e.slo.period for e in cat.slos}):
+            step = max(period / PLOT_POINTS, 1.0)
+            batch.range(latest(C.SLO_BUDGET_REMAINING), at - period, at, step,
+                        lambda s: _points_by_key(s, r.budget_points))
+            for w in sorted({w.long for e in cat.slos if e.slo.period == period for w in e.windows if w.long >= step}):
+                batch.range(f"{C.sli_error_ratio(w)}{sel}", at - period, at, step,
+                            lambda s, w=w: _ratio_points(s, w, r.ratio_points))
+    batch.run()
+    _coverage(api, cat, at, sel, r, batch)
+    return r
+
+
+def _coverage(api: Prometheus, cat: Catalogue, at: float, sel: str, r: Readings, batch: "_Batch") -> None:
+    """How much of its period each deployed SLO has data for. Most have been running for longer
+    than their period: one cheap query at the period's start finds them. Only the others need the
+    earliest sample, found by a subquery over the period (to 1/720 of it)."""
+    deployed = [e for e in cat.slos if e.key in r.objective]
+    by_period: dict[float, list] = defaultdict(list)
+    for e in deployed:
+        by_period[e.slo.period].append(e)
+    at_start: dict[float, set[Key]] = {}
+    for period in by_period:
+        h = max(period / COVERAGE_STEPS, 1.0)
+        found: dict[Key, float | None] = {}
+        batch.instant(f"count_over_time({C.SLI_REQUESTS_BASE}{sel}[{format_duration(h)}])", at - period + h,
+                      lambda s, found=found: _by_key(s, found))
+        at_start[period] = found  # type: ignore[assignment]
+    batch.run()
+    later: dict[float, dict[Key, float | None]] = {}
+    for period, entries in by_period.items():
+        full = at_start[period]
+        rest = [e for e in entries if e.key not in full]
+        for e in entries:
+            if e.key in full:
+                r.coverage[e.key] = period
+        if rest:
+            h = max(period / COVERAGE_STEPS, 1.0)
+            inner = f"timestamp({C.SLI_REQUESTS_BASE}{_services_selector({e.slo.service for e in rest})})"
+            first: dict[Key, float | None] = {}
+            batch.instant(f"min_over_time({inner}[{format_duration(period)}:{format_duration(h)}])", at,
+                          lambda s, first=first: _by_key(s, first))
+            later[period] = first
+    batch.run()
+    for period, first in later.items():
+        for e in by_period[period]:
+            if e.key in r.coverage:
+                continue
+            seen = first.get(e.key)
+            r.coverage[e.key] = None if seen is None else min(max(at - seen, 0.0), period)
+
+
+class _Batch:
+    """Queries to run together, each with what to do with its answer."""
+
+    def __init__(self, api: Prometheus, r: Readings) -> None:
+        self.api, self.r = api, r
+        self.jobs: list[tuple[Callable[[], list], Callable[[list], None]]] = []
+
+    def instant(self, expr: str, at: float, use: Callable[[list[Sample]], None]) -> None:
+        self.jobs.append((lambda: self.api.query(expr, at), use))
+
+    def range(self, expr: str, start: float, end: float, step: float, use: Callable[[list[RangeSeries]], None]) -> None:
+        self.jobs.append((lambda: self.api.query_range(expr, start, end, step), use))
+
+    def run(self) -> None:
+        jobs, self.jobs = self.jobs, []
+        if not jobs:
+            return
+        with ThreadPoolExecutor(max_workers=min(PARALLEL, len(jobs))) as pool:
+            answers = list(pool.map(lambda job: job[0](), jobs))  # the first failure is raised here
+        for (_, use), answer in zip(jobs, answers):
+            use(answer)
+        self.r.queries += len(jobs)
+
+
+def _value(v: float) -> float | None:
+    return None if math.isnan(v) else v
+
+
+def _key(labels: dict[str, str]) -> Key | None:
+    service, slo = labels.get(C.LABEL_SERVICE), labels.get(C.LABEL_SLO)
+    return (service, slo) if service is not None and slo is not None else None
+
+
+def _by_key(samples: list[Sample], into: dict, overwrite: bool = True) -> None:
+    for s in samples:
+        key = _key(s.labels)
+        if key is not None and (overwrite or key not in into):
+            into[key] = _value(s.value)
+
+
+def _points_by_key(series: list[RangeSeries], into: dict) -> None:
+    for s in series:
+        key = _key(s.labels)
+        if key is not None:
+            into[key] = [(t, _value(v)) for t, v in s.points]
+
+
+def _ratio_points(series: list[RangeSeries], window: float, into: dict) -> None:
+    for s in series:
+        key = _key(s.labels)
+        if key is not None:
+            into[key][window] = [(t, _value(v)) for t, v in s.points]
+
+
+def _thresholds(samples: list[Sample], chunk: list[tuple[tuple[str, str], str]], into: dict) -> None:
+    for s in samples:
+        index = s.labels.get(INDEX_LABEL)
+        if index is not None and index.isdigit() and int(index) < len(chunk) and not math.isnan(s.value):
+            into[chunk[int(index)][0]].append(s.value)
+
+
+def _threshold_chunks(cat: Catalogue) -> list[list[tuple[tuple[str, str], str]]]:
+    exprs = [(e.key, e.threshold.value_expr) for e in cat.thresholds if e.threshold.value_expr]
+    chunks = []
+    for start in range(0, len(exprs), THRESHOLDS_PER_QUERY):
+        part = exprs[start:start + THRESHOLDS_PER_QUERY]
+        chunks.append([(key, f'label_replace(({expr}), "{INDEX_LABEL}", "{i}", "", "")')
+                       for i, (key, expr) in enumerate(part)])
+    return chunks
+
+
+def _unrecorded(cat: Catalogue) -> dict[float, set[str]]:
+    """Exhaustion windows (1h, 6h) some SLO has no recorded error ratio for (custom alert windows):
+    the services whose ratio must be computed from the base-window series instead."""
+    out: dict[float, set[str]] = defaultdict(set)
+    for e in cat.slos:
+        for w in e.exhaustion:
+            if w not in e.recorded:
+                out[w].add(e.slo.service)
+    return out
+
+
+def _ratio_expr(sel: str, window: float) -> str:
+    w = format_duration(window)
+    return f"sum_over_time({C.SLI_ERRORS_BASE}{sel}[{w}])\n/\nsum_over_time({C.SLI_REQUESTS_BASE}{sel}[{w}])"
+
+
+def _selector(cat: Catalogue) -> str:
+    """No matcher for a whole bundle (one scan per series name is cheaper than a long regex);
+    the selected services when filters narrow it down."""
+    return _services_selector(cat.services) if cat.filtered else ""
+
+
+def _services_selector(services) -> str:
+    alternatives = "|".join(_regex_escape(s) for s in sorted(services))
+    return f"{{{C.LABEL_SERVICE}=~{promql.quote(alternatives)}}}"
+
+
+def _merge(sel: str, *matchers: str) -> str:
+    inner = sel[1:-1] if sel else ""
+    return "{" + ",".join(m for m in (inner, *matchers) if m) + "}"
+
+
+def _regex_escape(text: str) -> str:
+    return "".join("\\" + ch if ch in r".^$*+?()[]{}|\\" else ch for ch in text)

@@ -1,0 +1,170 @@
+"""The status of every selected SLO and threshold alert, from the catalogue and what Prometheus
+answered: plain data that every output format renders.
+
+States of an SLO, in the order the report sorts them after the budgets it can state:
+  ok / exhausted  the budget left over the period is known (exhausted: none left)
+  partial         its data covers less than the period ("covers 3 of 30 days"): no budget is
+                  stated, since the rest of the period is not in it
+  no-data         the rules are loaded but there are no events in the period
+  not-deployed    Prometheus has no slogen:slo_objective:ratio for it: its rules are not loaded
+
+When the budget runs out: at a burn rate b (the error ratio over a window divided by the error
+budget), a fraction f of the budget left lasts f × period / b. It is a projection of the current
+rate, not a forecast: errors that leave the period window give budget back."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from slogen import conventions as C
+from slogen.live.client import Sample
+from slogen.status.catalogue import Catalogue, SloEntry, ThresholdEntry
+from slogen.status.queries import Key, Points, Readings
+from slogen.thresholds.kind import severities
+
+OK, EXHAUSTED, PARTIAL, NO_DATA, NOT_DEPLOYED = "ok", "exhausted", "partial", "no-data", "not-deployed"
+WARNING, CRITICAL, NO_VALUE = "warning", "critical", "no-value"
+_RANK = {EXHAUSTED: 0, OK: 0, PARTIAL: 1, NO_DATA: 2, NOT_DEPLOYED: 3}
+
+
+@dataclass(frozen=True)
+class Firing:
+    alert: str
+    service: str
+    severity: str
+    slo: str | None
+    window: str | None
+    labels: dict[str, str]
+    runbook_url: str | None     # None: not an alert of the selected specs
+
+
+@dataclass
+class SloStatus:
+    entry: SloEntry
+    state: str
+    sli: float | None                 # over the period (the part covered, when partial)
+    remaining: float | None           # share of the error budget left; negative: overspent
+    burn: dict[float, float | None]   # window (seconds) → burn rate; None: no events in it
+    exhausted_in: dict[float, float | None]  # 1h / 6h window → seconds until no budget is left; None: never;
+    # a window is left out when its burn rate is not known
+    coverage: float | None            # seconds of the period with data
+    deployed_objective: float | None
+    firing: list[Firing] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    budget_points: Points = field(default_factory=list)
+    burn_points: dict[float, Points] = field(default_factory=dict)
+
+    @property
+    def slo(self):
+        return self.entry.slo
+
+
+@dataclass
+class ThresholdStatus:
+    entry: ThresholdEntry
+    state: str                        # ok | warning | critical | no-data | no-value
+    value: float | None
+    firing: list[Firing] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    at: float
+    prometheus: str
+    slos: list[SloStatus]
+    thresholds: list[ThresholdStatus]
+    firing: list[Firing]
+    warnings: list[str]
+    queries: int
+
+    def count(self, state: str) -> int:
+        return sum(1 for s in self.slos if s.state == state)
+
+
+def assemble(cat: Catalogue, r: Readings, at: float, prometheus: str, warnings: list[str]) -> Report:
+    runbooks = {("slo", e.slo.service, e.slo.name, e.slo.alert_name): e.runbook_url for e in cat.slos}
+    runbooks |= {("threshold", *e.key): e.runbook_url for e in cat.thresholds}
+    firing = [_firing(s, runbooks) for s in r.firing]
+    by_slo: dict[Key, list[Firing]] = defaultdict(list)
+    by_threshold: dict[Key, list[Firing]] = defaultdict(list)
+    for f in firing:
+        (by_slo[(f.service, f.slo)] if f.slo else by_threshold[(f.service, f.alert)]).append(f)
+    slos = [_slo_status(e, r, by_slo.get(e.key, [])) for e in cat.slos]
+    slos.sort(key=lambda s: (_RANK[s.state], s.remaining if s.remaining is not None else 0.0,
+                             s.slo.service, s.slo.name))
+    thresholds = [_threshold_status(e, r, by_threshold.get(e.key, [])) for e in cat.thresholds]
+    thresholds.sort(key=lambda t: ({CRITICAL: 0, WARNING: 1}.get(t.state, 2), t.entry.threshold.service,
+                                   t.entry.threshold.name))
+    firing.sort(key=lambda f: (f.severity not in C.PAGING_SEVERITIES, f.service, f.alert, f.window or ""))
+    return Report(at, prometheus, slos, thresholds, firing, sorted(set(warnings)), r.queries)
+
+
+def _slo_status(e: SloEntry, r: Readings, firing: list[Firing]) -> SloStatus:
+    key, slo = e.key, e.slo
+    objective = r.objective.get(key)
+    burn = {w: _burn(r.ratio.get(w, {}).get(key), slo.budget) for w in sorted(e.recorded | set(e.exhaustion))}
+    coverage = r.coverage.get(key)
+    error = r.period_error.get(key)
+    remaining = r.remaining.get(key)
+    h = slo.period / 720
+    if objective is None:
+        state = NOT_DEPLOYED
+    elif coverage is None or error is None:
+        state = NO_DATA
+    elif coverage < slo.period - 2 * h:
+        state = PARTIAL
+    else:
+        state = EXHAUSTED if remaining is not None and remaining <= 0 else OK
+    notes = []
+    if objective is not None and abs(objective - slo.objective) > 1e-9:
+        notes.append(f"the deployed rules have objective {objective * 100:g}%, the spec {slo.objective * 100:g}%: "
+                     "deploy the rules built from these specs")
+    # A window whose error ratio Prometheus did not return at all is unknown: left out, not "never".
+    exhausted_in = {w: _exhaustion(remaining, burn.get(w), slo.period) for w in e.exhaustion
+                    if state in (OK, EXHAUSTED) and (key in r.ratio.get(w, {}) or (remaining or 0) <= 0)}
+    burn_points = {w: [(t, _burn(v, slo.budget)) for t, v in pts] for w, pts in r.ratio_points.get(key, {}).items()}
+    return SloStatus(e, state, None if error is None else 1 - error, remaining if state != NOT_DEPLOYED else None,
+                     burn if state != NOT_DEPLOYED else {}, exhausted_in, coverage, objective, firing, notes,
+                     r.budget_points.get(key, []), burn_points)
+
+
+def _burn(ratio: float | None, budget: float) -> float | None:
+    return None if ratio is None or budget <= 0 else ratio / budget
+
+
+def _exhaustion(remaining: float | None, burn: float | None, period: float) -> float | None:
+    if remaining is None:
+        return None
+    if remaining <= 0:
+        return 0.0
+    if burn is None or burn <= 0:
+        return None
+    return remaining * period / burn
+
+
+def _threshold_status(e: ThresholdEntry, r: Readings, firing: list[Firing]) -> ThresholdStatus:
+    if not e.threshold.value_expr:
+        return ThresholdStatus(e, CRITICAL if any(f.severity == C.SEVERITY_CRITICAL for f in firing)
+                               else WARNING if firing else NO_VALUE, None, firing)
+    values = r.threshold_values.get(e.key, [])
+    if not values:
+        return ThresholdStatus(e, NO_DATA, None, firing)
+
+    def severity(v: float) -> int:
+        held = {lvl.severity for lvl in e.levels if lvl.holds(v)}
+        return 2 if C.SEVERITY_CRITICAL in held else 1 if C.SEVERITY_WARNING in held else 0
+
+    # Several series (instances, disks): show the one nearest to firing.
+    lower_is_worse = {getattr(lvl, "op", None) for _, lvl in severities(e.threshold.spec)} == {"<"}
+    worst = max(values, key=lambda v: (severity(v), -v if lower_is_worse else v))
+    state = {2: CRITICAL, 1: WARNING, 0: OK}[severity(worst)]
+    return ThresholdStatus(e, state, worst, firing)
+
+
+def _firing(s: Sample, runbooks: dict[tuple, str]) -> Firing:
+    labels = s.labels
+    service, alert = labels.get(C.LABEL_SERVICE, ""), labels.get("alertname", "")
+    slo = labels.get(C.LABEL_SLO) if labels.get(C.LABEL_ALERT_KIND) == "slo" else None
+    runbook = runbooks.get(("slo", service, slo, alert) if slo else ("threshold", service, alert))
+    return Firing(alert, service, labels.get(C.LABEL_SEVERITY, ""), slo, labels.get(C.LABEL_WINDOW),
+                  {k: v for k, v in labels.items() if k not in ("__name__", "alertstate")}, runbook)

@@ -1,0 +1,165 @@
+"""`slogen status` against a real Prometheus with a known history (tests/live/history.py): every
+number within 0.1% of what the history makes it, the honest states (partial, not deployed), the
+filters, --fail-when, each format, and a server that is down."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from e2e.stack import HOST, free_port
+from history import DAY, SCALE, STEP
+from slogen.status.text import coverage
+
+pytestmark = pytest.mark.e2e
+
+PERIOD = 30 * DAY
+HOUR = 3600 * SCALE
+
+
+def status(history, *args: str) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "slogen", "status", str(history.specs), "--prometheus", history.url,
+           "--at", str(history.at), "--time-scale", str(SCALE), *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+
+def report(history, *args: str) -> dict:
+    done = status(history, "--format", "json", *args)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.fixture(scope="module")
+def doc(history) -> dict:
+    """The whole report as JSON, read once."""
+    return report(history)
+
+
+@pytest.fixture(scope="module")
+def table(history) -> str:
+    done = status(history)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def by_service(doc: dict) -> dict[str, dict]:
+    return {s["service"]: s for s in doc["slos"]}
+
+
+def near(value: float, expected: float) -> bool:
+    return abs(value - expected) <= 0.001 * abs(expected)
+
+
+def test_sli_budget_and_burn_rates_agree_with_the_history(doc):
+    shop = by_service(doc)["shop"]
+    assert shop["state"] == "ok"
+    assert near(shop["sli"], 0.994)
+    assert near(shop["error_budget_remaining"], 0.4)
+    assert shop["coverage_seconds"] == PERIOD
+    burns = shop["burn_rates"]
+    for window in ("3s", "18s", "36s", "1m12s", "3m36s", "14m24s"):  # 5m … 1d, scaled
+        assert near(burns[window], 2.0), window
+    assert near(burns["43m12s"], 1.5)  # 3d: two days at 2%, one at 0.5%
+
+
+def test_when_the_budget_runs_out_at_the_1h_and_6h_burn_rates(doc):
+    shop = by_service(doc)["shop"]
+    six_days = 0.4 * PERIOD / 2.0
+    assert near(shop["budget_exhausted_in_seconds"]["36s"], six_days)
+    assert near(shop["budget_exhausted_in_seconds"]["3m36s"], six_days)
+
+
+def test_an_slo_with_less_history_than_its_period_says_so_instead_of_a_budget(doc, table):
+    search = by_service(doc)["search"]
+    assert search["state"] == "partial"
+    assert abs(search["coverage_seconds"] - 3 * DAY) <= PERIOD / 720 + STEP
+    assert near(search["burn_rates"]["36s"], 0.5)  # windows inside the covered days are known
+    row = next(line for line in table.splitlines() if line.startswith("search "))
+    assert "covers 4" in row or "covers 43m" in row  # 3 scaled days = 43m12s of 7h12m
+    assert "%" not in row.split("covers")[1]
+
+
+def test_an_slo_whose_rules_are_not_loaded_is_not_deployed(doc, table):
+    ledger = by_service(doc)["ledger"]
+    assert (ledger["state"], ledger["sli"], ledger["error_budget_remaining"]) == ("not-deployed", None, None)
+    row = next(line for line in table.splitlines() if line.startswith("ledger "))
+    assert "not deployed" in row
+
+
+def test_worst_known_budget_first_then_partial_then_not_deployed(doc):
+    assert [s["service"] for s in doc["slos"]] == ["shop", "search", "ledger"]
+
+
+def test_threshold_value_against_its_levels(doc):
+    [queue] = doc["thresholds"]
+    assert (queue["alert"], queue["value"], queue["state"]) == ("QueueDepthHigh", 250.0, "warning")
+    assert {lvl["severity"]: lvl["holds"] for lvl in queue["levels"]} == {"warning": True, "critical": False}
+
+
+def test_firing_alerts_come_with_their_runbook(doc, table):
+    [firing] = doc["firing"]
+    assert (firing["service"], firing["slo"], firing["window"]) == ("shop", "availability", "3d/6h")
+    assert firing["runbook_url"] == "https://runbooks.example.invalid/live/shop/AvailabilityBudgetBurn.md"
+    assert by_service(doc)["shop"]["firing"] == [firing]
+    assert "runbook: https://runbooks.example.invalid/live/shop/AvailabilityBudgetBurn.md" in table
+
+
+@pytest.mark.parametrize("args, services", [
+    (["--team", "finance"], ["ledger"]),
+    (["--label", "tier=2"], ["search"]),
+    (["--service", "sh*"], ["shop"]),
+    (["--service", "shop", "--service", "ledger"], ["shop", "ledger"]),
+], ids=["team", "label", "service pattern", "two services"])
+def test_filters(history, args, services):
+    assert [s["service"] for s in report(history, *args)["slos"]] == services
+
+
+def test_a_filter_that_matches_nothing_is_an_error(history):
+    done = status(history, "--team", "nobody")
+    assert done.returncode == 2 and "status/no-match" in done.stderr
+
+
+@pytest.mark.parametrize("condition, code", [("budget-exhausted", 0), ("not-deployed", 1), ("firing", 1),
+                                             ("paging", 0), ("no-data", 1)])
+def test_fail_when(history, condition, code):
+    done = status(history, "--fail-when", condition)
+    assert done.returncode == code, done.stderr
+    assert (f"--fail-when {condition} holds" in done.stderr) == bool(code)
+
+
+def test_markdown_is_a_github_table_with_links(history, tmp_path):
+    done = status(history, "--format", "markdown", "-o", str(tmp_path / "status.md"))
+    assert done.returncode == 0 and done.stdout == ""
+    text = (tmp_path / "status.md").read_text()
+    assert "| SERVICE | SLO | OBJECTIVE |" in text
+    assert "| shop | [availability](https://grafana.example.invalid/d/slogen-shop) |" in text
+    assert "([runbook](https://runbooks.example.invalid/live/shop/AvailabilityBudgetBurn.md))" in text
+    assert len(text) < 65_536
+
+
+def test_a_server_that_is_down_is_one_clear_error():
+    from helpers import SPECS
+
+    url = f"http://{HOST}:{free_port()}"
+    done = subprocess.run([sys.executable, "-m", "slogen", "status", str(SPECS), "--prometheus", url,
+                           "--timeout", "5"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 4
+    assert done.stdout == ""
+    errors = [line for line in done.stderr.splitlines() if "error[" in line]
+    assert errors == [f"error[prometheus/unreachable]: cannot reach Prometheus at {url}: Connection refused"] or \
+        (len(errors) == 1 and "prometheus/unreachable" in errors[0] and url in errors[0])
+    assert "Traceback" not in done.stderr
+
+
+def test_an_invalid_spec_is_exit_2_before_any_query(tmp_path):
+    (tmp_path / "bad.yaml").write_text("apiVersion: slogen/v1\nservice: x\nteam: t\nslos: [{name: a}]\n")
+    done = subprocess.run([sys.executable, "-m", "slogen", "status", str(tmp_path), "--prometheus",
+                           f"http://{HOST}:{free_port()}"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "bad.yaml:" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_coverage_reads_in_days_for_production_periods():
+    assert coverage(3 * 86400, 30 * 86400) == "covers 3 of 30 days"
+    assert coverage(2.5 * 86400, 28 * 86400) == "covers 2.5 of 28 days"
