@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from slogen import writer
+from slogen import write as writer
 
 ROOT = Path(__file__).resolve().parents[2]
 KILL_POINTS = int(os.environ.get("SLOGEN_KILL_POINTS", "50"))
