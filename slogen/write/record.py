@@ -3,7 +3,8 @@
 
 One record, one key, one atomic write: `slogen-manifest.json` inside out/, written into the
 scratch tree with every other file and swapped in with it, committed with the bundle. It holds:
-  slogen, options, dashboards   slogen's version, the build options, the digest of the team's
+  slogen, options, dashboards   slogen's version and the libraries' whose output is in out/
+                                (producer()), the build options, the digest of the team's
                                 dashboards folder: the record is used only when all three match
   specs                         every spec file (name as reported → SHA-256 of its bytes)
   units                         spec files made only of self-contained services (slogen/v1,
@@ -52,6 +53,16 @@ _code_digest: str | None = None
 
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def producer() -> str:
+    """What made the bundle: slogen's version, and the versions of the libraries whose own output
+    lands in out/ (pydantic writes the JSON Schema, jsonnet evaluates the dashboards). The record
+    is trusted only by the same producer: after a library upgrade a fresh checkout renders again."""
+    import _jsonnet
+    import pydantic
+
+    return f"{slogen.__version__} (pydantic {pydantic.VERSION}, jsonnet {_jsonnet.version})"
 
 
 def code_digest() -> str:
@@ -207,7 +218,7 @@ def plan(out_dir: Path, inputs: Inputs | None) -> Plan | None:
     try:
         raw_bytes = (out_dir / MANIFEST).read_bytes()
         manifest = orjson.loads(raw_bytes)
-        if (manifest.get("format") != FORMAT or manifest.get("slogen") != slogen.__version__
+        if (manifest.get("format") != FORMAT or manifest.get("slogen") != producer()
                 or manifest.get("options") != inputs.options or manifest.get("dashboards") != inputs.dashboards):
             return None
         specs, units, files = manifest["specs"], manifest["units"], manifest["files"]
@@ -277,7 +288,7 @@ def manifest(inputs: Inputs, units: dict[str, list[str]], owners: dict[str, str]
         shared_record[target] = {"digest": summary_digest, "files": {p: digests[p] for p in paths if p in digests}}
         claimed.update(paths)
     record = {
-        "format": FORMAT, "slogen": slogen.__version__, "options": inputs.options, "dashboards": inputs.dashboards,
+        "format": FORMAT, "slogen": producer(), "options": inputs.options, "dashboards": inputs.dashboards,
         "specs": {name: sha for name, (_path, sha) in inputs.specs.items()},
         "globals": sorted(name for name in inputs.specs if name not in units),
         "units": {name: {"services": sorted(services), "files": unit_files[name]} for name, services in units.items()},
