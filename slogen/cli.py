@@ -44,6 +44,14 @@ def _report(diags: Diagnostics, fmt: DiagFormat) -> None:
         print(f"slogen: {errors} error{'s' * (errors != 1)}; nothing was written", file=sys.stderr)
 
 
+def _failed(diags: Diagnostics) -> int:
+    """4 when the only errors are a live Prometheus that could not be read (`--prometheus`), as for
+    `slogen status`: the specs themselves were fine. Otherwise 2."""
+    errors = [d for d in diags if d.severity.value == "error"]
+    live = errors and all(d.code.startswith("prometheus/") and d.code != "prometheus/config" for d in errors)
+    return EXIT_UNREACHABLE if live else EXIT_INVALID
+
+
 SPECS = typer.Argument(..., help="Spec files or folders (searched recursively for *.yaml, *.yml).")
 DIAG = typer.Option(DiagFormat.human, "--diagnostics", envvar="SLOGEN_DIAGNOSTICS",
                     help="How to print problems: human, json, github, or auto (github under GitHub Actions, "
@@ -81,7 +89,7 @@ def _rule_output(fmt: RuleFormat, namespace: str, labels: Optional[List[str]]):
 
 
 @app.command()
-@connection_options(required=False)
+@connection_options(required=False, url_from_env=False)
 def build(paths: List[Path] = SPECS,
           out: Path = typer.Option(Path("out"), "-o", "--out", help="Output folder."),
           check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if the output folder is stale."),
@@ -90,6 +98,8 @@ def build(paths: List[Path] = SPECS,
           dashboards: Optional[Path] = DASHBOARDS, strict: bool = STRICT,
           no_cache: bool = typer.Option(False, "--no-cache", help="Build from scratch even if nothing changed "
                                         "since the last build (see docs/performance.md)."),
+          jobs: Optional[int] = typer.Option(None, "-j", "--jobs", min=1, help="Processes that render (default: "
+                                             "$SLOGEN_JOBS, else the cores available); the output is the same."),
           connection: Optional[Connection] = None) -> None:
     """Build the bundle into the output folder (replaced atomically)."""
     from slogen import api
@@ -98,11 +108,11 @@ def build(paths: List[Path] = SPECS,
     output = _rule_output(rule_format, namespace, rule_label)
     with bar(sys.stderr) as progress:
         result = api.build(paths, out, check=check, output=output, time_scale=time_scale, dashboards=dashboards,
-                           use_cache=not no_cache, progress=progress, strict=strict,
+                           use_cache=not no_cache, progress=progress, jobs=jobs, strict=strict,
                            connection=connection)
     _report(result.diagnostics, diagnostics)
     if not result.ok:
-        raise typer.Exit(EXIT_INVALID)
+        raise typer.Exit(_failed(result.diagnostics))
     if check:
         c = result.check
         if c.stale:
@@ -124,7 +134,7 @@ def build(paths: List[Path] = SPECS,
 
 
 @app.command()
-@connection_options(required=False)
+@connection_options(required=False, url_from_env=False)
 def validate(paths: Optional[List[Path]] = typer.Argument(None, help="Spec files or folders (searched recursively "
                                                           "for *.yaml, *.yml)."),
              diagnostics: DiagFormat = DIAG, dashboards: Optional[Path] = DASHBOARDS, strict: bool = STRICT,
@@ -144,7 +154,7 @@ def validate(paths: Optional[List[Path]] = typer.Argument(None, help="Spec files
     result = api.validate(paths, dashboards=dashboards, strict=strict, connection=connection)
     _report(result.diagnostics, diagnostics)
     if not result.ok:
-        raise typer.Exit(EXIT_INVALID)
+        raise typer.Exit(_failed(result.diagnostics))
     n = len(result.bundle.services)
     print(f"slogen: {n} service{'s' * (n != 1)} valid")
 

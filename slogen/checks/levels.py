@@ -3,12 +3,13 @@ value the measure can take."""
 from __future__ import annotations
 
 from slogen.checks.base import ERROR, WARNING, Context, check, declare
-from slogen.checks.measures import levels, unit_of
+from slogen.checks.measures import levels, unit_of, what
 from slogen.durations import format_duration, parse_duration
 
 declare("levels/order", ERROR, "the warning level is beyond the critical level, so critical fires first")
 declare("levels/direction", WARNING, "warning and critical compare in opposite directions (above / below)")
 declare("levels/state-unknown", ERROR, "a level of a state gauge that is not one of its `states`")
+declare("levels/wrong-side", WARNING, "a level on the harmless side of its measure (disk used below, CPU below...)")
 declare("levels/impossible", ERROR, "a level a measure that is never negative can never reach, or always passes")
 
 NON_NEGATIVE = {"bytes", "seconds", "milliseconds", "state"}
@@ -32,6 +33,29 @@ def order(ctx: Context) -> None:
                        f"level ({critical.words}, line {p.source.at(critical.path).line}): critical fires first "
                        "and the warning never warns", p.source, warning.path,
                        hint="swap the two values")
+
+
+def _bad_side(t) -> str | None:
+    """The direction in which this measure gets worse: ">" (too high is bad), "<", or None."""
+    if t.kind == "disk":
+        return "<" if t.measure == "free_percent" else ">"
+    if t.kind in ("memory", "cpu", "latency"):
+        return ">"
+    if t.kind == "ratio":
+        return "<" if (t.good or t.good_query) else ">"
+    return None
+
+
+@check
+def wrong_side(ctx: Context) -> None:
+    for p, path, t in ctx.thresholds():
+        bad = _bad_side(t)
+        for lv in levels(t, path):
+            if bad is not None and lv.op in (">", "<") and lv.op != bad:
+                ctx.report("levels/wrong-side", f"{what(t)} {lv.words} is the healthy side: this level fires while "
+                           "all is well", p.source, lv.path,
+                           hint=f"use `{'above' if bad == '>' else 'below'}`"
+                           + (", or the other `measure`" if t.kind == "disk" else ""))
 
 
 @check

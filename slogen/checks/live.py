@@ -6,9 +6,12 @@ levels evaluated a few hundred at a time in one query. Problems are reported at 
 (or level's) position; a server that cannot be asked is one error, never a traceback."""
 from __future__ import annotations
 
+import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 
 import promql_parser as pp
 
@@ -36,6 +39,7 @@ LOOKBACK = 3600   # seconds: a series seen in the last hour exists
 BATCH = 200       # threshold levels evaluated per query
 SHOWN = 8         # label values listed in a message
 TAG = "slogen_check"
+WORKERS = 4       # requests in flight at once
 
 
 @dataclass(frozen=True)
@@ -47,12 +51,33 @@ class Use:
     position: Position
 
 
-def _selectors(expr: str):
-    """(function it is under, Selector) of every vector selector of an expression."""
+_STRING = re.compile(r'"((?:[^"\\\n])*)"')  # a double-quoted PromQL string without escapes
+
+
+def _selectors(expr: str) -> list[tuple[str | None, promql.Selector]]:
+    """(function it is under, Selector) of every vector selector of an expression. A fleet's
+    expressions differ mostly in label values: the expression is parsed once per shape (its
+    string literals numbered), and each one's values are put back."""
+    values: list[str] = []
+
+    def number(m: re.Match) -> str:
+        values.append(m.group(1))
+        return f'"\x00{len(values) - 1}"'
+
+    found = _shape(_STRING.sub(number, expr))
+    if not values:
+        return list(found)
+    put = lambda v: values[int(v[1:])] if v.startswith("\x00") else v  # noqa: E731
+    return [(under, promql.Selector(sel.metric, tuple(promql.Matcher(m.name, m.op, put(m.value))
+                                                      for m in sel.matchers))) for under, sel in found]
+
+
+@lru_cache(maxsize=4096)
+def _shape(expr: str) -> tuple:
     def visit(node, under):
         if isinstance(node, pp.VectorSelector):
             if node.name:
-                yield under, promql.parse_selector(node.prettify())
+                yield under, _plain_selector(node)
             return
         if isinstance(node, pp.Call):
             under = node.func.name
@@ -63,11 +88,25 @@ def _selectors(expr: str):
         for arg in getattr(node, "args", None) or []:
             if isinstance(arg, pp.Expr):
                 yield from visit(arg, under)
-    yield from visit(promql.parse(expr), None)
+    return tuple(visit(promql.parse_uncached(expr), None))
+
+
+def _plain_selector(node) -> promql.Selector:
+    ops = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
+    return promql.Selector(node.name, tuple(promql.Matcher(m.name, ops[str(m.op)], m.value)
+                                            for m in node.matchers.matchers if m.name != "__name__"))
 
 
 _SELECTOR_FIELDS = ("total", "bad", "good", "metric")
 _QUERY_FIELDS = ("total_query", "bad_query", "good_query", "expr")
+
+
+@lru_cache(maxsize=65536)
+def _field_selector(text: str) -> promql.Selector | None:
+    try:
+        return promql.parse_selector(text)
+    except promql.PromQLError:
+        return None
 
 
 def _where(source, path: tuple, spec, sel: promql.Selector) -> Position:
@@ -75,7 +114,8 @@ def _where(source, path: tuple, spec, sel: promql.Selector) -> Position:
     `selector` field, else the spec itself)."""
     for name in _SELECTOR_FIELDS:
         text = getattr(spec, name, None)
-        if isinstance(text, str) and text and _same(text, sel):
+        given = _field_selector(text) if isinstance(text, str) and text else None
+        if given is not None and given.metric == sel.metric and set(given.matchers) == set(sel.matchers):
             return source.at(path + (name,))
     for name in _SELECTOR_FIELDS + _QUERY_FIELDS:
         text = getattr(spec, name, None)
@@ -85,14 +125,6 @@ def _where(source, path: tuple, spec, sel: promql.Selector) -> Position:
         if source.at(path + (name,)) != source.at(path) and getattr(spec, name, None) is not None:
             return source.at(path + (name,))
     return source.at(path)
-
-
-def _same(text: str, sel: promql.Selector) -> bool:
-    try:
-        given = promql.parse_selector(text)
-    except promql.PromQLError:
-        return False
-    return given.metric == sel.metric and set(given.matchers) == set(sel.matchers)
 
 
 def _exprs(spec, kind: str) -> list[str]:
@@ -124,8 +156,12 @@ def run(parsed: list[Parsed], connection: Connection, diags: Diagnostics) -> Non
         by_metric: dict[str, list[Use]] = defaultdict(list)
         for use in uses:
             by_metric[use.metric].append(use)
-        series = {m: prom.series([f'{{__name__="{m}"}}'], start=now - LOOKBACK, end=now) for m in sorted(by_metric)}
-        metadata = prom.metadata()
+        with ThreadPoolExecutor(WORKERS) as pool:  # the server answers on its own cores meanwhile
+            asked = {m: pool.submit(prom.series, [f'{{__name__="{m}"}}'], start=now - LOOKBACK, end=now)
+                     for m in sorted(by_metric)}
+            meta = pool.submit(prom.metadata)
+            series = {m: Series(f.result()) for m, f in asked.items()}
+            metadata = meta.result()
         for metric, its in by_metric.items():
             for use in its:
                 _matching(use, series[metric], diags)
@@ -133,8 +169,33 @@ def run(parsed: list[Parsed], connection: Connection, diags: Diagnostics) -> Non
         _buckets(parsed, series, diags)
         _groups(parsed, series, diags)
         _firing(parsed, prom, diags)
-    except PrometheusError as exc:
+    except PrometheusError as exc:  # (a worker's error comes out of .result() as itself)
         report_connection(exc, diags)
+
+
+class Series:
+    """The label sets of one metric, indexed by label value on demand: a fleet's selectors each
+    pick a few series by `job="..."` out of thousands."""
+
+    def __init__(self, items: list[dict]):
+        self.items = items
+        self._by: dict[str, dict[str, list[dict]]] = {}
+
+    def matching(self, matchers) -> list[dict]:
+        pool = self.items
+        for m in matchers:
+            if m.op == "=":
+                found = self._index(m.name).get(m.value, [])
+                pool = found if len(found) < len(pool) else pool
+        return [s for s in pool if _matches(matchers, s)]
+
+    def _index(self, name: str) -> dict[str, list[dict]]:
+        if name not in self._by:
+            index: dict[str, list[dict]] = defaultdict(list)
+            for s in self.items:
+                index[s.get(name, "")].append(s)
+            self._by[name] = index
+        return self._by[name]
 
 
 def _without_le(use: Use) -> tuple[promql.Matcher, ...]:
@@ -145,9 +206,9 @@ def _matches(matchers, labels: dict) -> bool:
     return all(m.matches(labels) for m in matchers)
 
 
-def _matching(use: Use, series: list[dict], diags: Diagnostics) -> None:
+def _matching(use: Use, known: Series, diags: Diagnostics) -> None:
     matchers = _without_le(use) if use.metric.endswith("_bucket") else use.matchers
-    found = [s for s in series if _matches(matchers, s)]
+    found, series = known.matching(matchers), known.items
     shown = promql.Selector(use.metric, matchers).render()
     if not found:
         if not series:
@@ -197,7 +258,7 @@ def _metric_type(metric: str, metadata: dict) -> str | None:
     return None
 
 
-def _buckets(parsed: list[Parsed], series: dict[str, list[dict]], diags: Diagnostics) -> None:
+def _buckets(parsed: list[Parsed], series: dict[str, Series], diags: Diagnostics) -> None:
     for p in parsed:
         if not isinstance(p.spec, ServiceSpec):
             continue
@@ -206,7 +267,7 @@ def _buckets(parsed: list[Parsed], series: dict[str, list[dict]], diags: Diagnos
                 continue
             metric = s.sli.histogram + "_bucket"
             matchers = promql.parse_matchers(s.sli.selector)
-            found = [x for x in series.get(metric, []) if _matches(matchers, x)]
+            found = series[metric].matching(matchers) if metric in series else []
             bounds = sorted({float(x["le"]) for x in found if "le" in x})
             if found and bounds and float(s.sli.threshold) not in bounds:
                 listed = ", ".join(promql.format_number(b) for b in bounds)
@@ -254,11 +315,14 @@ def _firing(parsed: list[Parsed], prom: Prometheus, diags: Diagnostics) -> None:
                 lv = by_sev.get(rule.severity)
                 where = p.source.at(lv.path if lv else path + (rule.severity,))
                 checks.append((rule.expr, where, f"{rule.severity} level ({rule.condition})"))
-    for start in range(0, len(checks), BATCH):
-        chunk = checks[start:start + BATCH]
-        query = "\nor\n".join(f'label_replace(({expr}), "{TAG}", "{n}", "", "")' for n, (expr, _, _) in enumerate(chunk))
+    chunks = [checks[start:start + BATCH] for start in range(0, len(checks), BATCH)]
+    queries = ["\nor\n".join(f'label_replace(({expr}), "{TAG}", "{n}", "", "")' for n, (expr, _, _) in enumerate(chunk))
+               for chunk in chunks]
+    with ThreadPoolExecutor(WORKERS) as pool:
+        answers = list(pool.map(prom.query, queries))
+    for chunk, answer in zip(chunks, answers):
         firing: dict[int, float] = {}
-        for sample in prom.query(query):
+        for sample in answer:
             n = int(sample.labels.get(TAG, -1))
             firing.setdefault(n, sample.value)
         for n, value in sorted(firing.items()):

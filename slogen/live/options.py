@@ -55,16 +55,24 @@ _OPTIONS: dict[str, tuple[object, typer.models.OptionInfo]] = {
 }
 
 
-def connection_options(required: bool) -> Callable:
+def connection_options(required: bool, url_from_env: bool = True) -> Callable:
     """Add the connection options to a typer command whose last parameter is
-    `connection: Connection | None`. With `required`, a missing `--prometheus` is a usage error."""
+    `connection: Connection | None`. With `required`, a missing `--prometheus` is a usage error.
+    Without `url_from_env`, only `--prometheus` itself turns the server on (`build` and `validate`:
+    a variable set for `status` must not make every build read a server)."""
+    options = dict(_OPTIONS)
+    if not url_from_env:
+        kind, option = options["prometheus"]
+        options["prometheus"] = (kind, typer.Option(None, "--prometheus", metavar="URL", rich_help_panel=PANEL,
+                                                    help="Also run the online checks against this Prometheus "
+                                                         "(docs/diagnostics.md), e.g. http://prometheus:9090."))
 
     def decorate(command: Callable) -> Callable:
         signature = inspect.signature(command, eval_str=True)
         hints = typing.get_type_hints(command)
         own = [p for name, p in signature.parameters.items() if name != "connection"]
         added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=option, annotation=kind)
-                 for name, (kind, option) in _OPTIONS.items()]
+                 for name, (kind, option) in options.items()]
 
         @functools.wraps(command)
         def wrapper(*args, **kwargs):

@@ -86,6 +86,12 @@ CASES = [
     ("warning above and critical below watch opposite sides",
      T("  - kind: gauge\n    name: QueueOdd\n    metric: queue_depth{job=\"api\"}\n    warning: {above: 10}\n"
        "    critical: {below: 1}\n"), "levels/direction", API, 15, 22, 0),
+    ("disk used below 15 percent (free meant)",
+     T("  - kind: disk\n    measure: used_percent\n    selector: '{job=\"node\",instance=\"api\"}'\n"
+       "    warning: {below: 15}\n"), "levels/wrong-side", API, 15, 22, 0),
+    ("a cache hit ratio alert above the level",
+     T("  - kind: ratio\n    name: CacheHitLow\n    good: cache_hits_total{job=\"api\"}\n"
+       "    total: cache_lookups_total{job=\"api\"}\n    warning: {above: 80}\n"), "levels/wrong-side", API, 16, 22, 0),
     ("a state the gauge never takes",
      T("  - kind: state\n    name: BreakerOpen\n    metric: breaker_state{job=\"api\"}\n"
        "    states: {0: closed, 1: half-open, 2: open}\n    critical: {equals: 3}\n"),
@@ -135,10 +141,10 @@ CASES = [
      "selectors/rate-increase-mix", API, 10, 18, 2),
     ("bad events of another job than the total",
      S('bad: http_requests_total{job="api",code=~"5.."}', 'bad: http_requests_total{job="web",code=~"5.."}'),
-     "selectors/not-subset", API, 10, 12, 0),
+     "selectors/not-subset", API, 10, 12, 2),  # also sli/untestable: no test input can be built
     ("bad events of every job against one job's total",
      S('bad: http_requests_total{job="api",code=~"5.."}', 'bad: http_requests_total{code=~"5.."}'),
-     "selectors/not-subset", API, 10, 12, 2),  # also sli/untestable: no test input can be built
+     "selectors/not-subset", API, 10, 12, 0),
     # --- windows and budgets
     ("a burn-rate for longer than its long window",
      S("objective: 99.9\n", "objective: 99.9\n" + WINDOWS.replace("short: 5m}", "short: 5m, for: 2h}")),

@@ -1,6 +1,6 @@
 """Online checks against a real Prometheus on 127.0.0.1 scraping the fixture exporter: each check
 reported at the selector's (or level's) position, a clean spec reported clean, and a server that
-cannot answer reported as one error, never a traceback."""
+cannot answer reported as one error, never a traceback (exit 4, as `slogen status`)."""
 from __future__ import annotations
 
 import json
@@ -153,7 +153,7 @@ def test_an_unreachable_server_is_one_clear_error(tmp_path, monkeypatch):
     from e2e.stack import free_port
 
     code, found = _validate(tmp_path, monkeypatch, CLEAN_SPEC, "--prometheus", f"http://127.0.0.1:{free_port()}")
-    assert code == 2 and [d["code"] for d in found] == ["prometheus/unreachable"]
+    assert code == 4 and [d["code"] for d in found] == ["prometheus/unreachable"]
 
 
 def test_a_failing_server_is_one_clear_error(tmp_path, monkeypatch):
@@ -174,7 +174,7 @@ def test_a_failing_server_is_one_clear_error(tmp_path, monkeypatch):
     finally:
         server.shutdown()
         server.server_close()
-    assert code == 2 and [d["code"] for d in found] == ["prometheus/http"]
+    assert code == 4 and [d["code"] for d in found] == ["prometheus/http"]
 
 
 def test_a_timeout_is_one_clear_error(tmp_path, monkeypatch):
@@ -195,5 +195,5 @@ def test_a_timeout_is_one_clear_error(tmp_path, monkeypatch):
     finally:
         server.shutdown()
         server.server_close()
-    assert code == 2 and [d["code"] for d in found] == ["prometheus/unreachable"]
+    assert code == 4 and [d["code"] for d in found] == ["prometheus/unreachable"]
     assert "0.5s" in found[0]["message"]

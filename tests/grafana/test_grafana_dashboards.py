@@ -132,7 +132,7 @@ def test_rebuilds_are_byte_identical_and_use_two_jsonnet_evaluations(built_specs
     real = _jsonnet.evaluate_snippet
     monkeypatch.setattr(_jsonnet, "evaluate_snippet", lambda *a, **k: calls.append(1) or real(*a, **k))
     monkeypatch.setattr(_jsonnet, "evaluate_file", lambda *a, **k: pytest.fail("evaluate_file is not used"))
-    monkeypatch.setenv("SLOGEN_NO_FORK", "1")
+    monkeypatch.setenv("SLOGEN_JOBS", "1")
     result = api.build([SPECS], tmp_path / "out")
     assert result.ok and len(calls) == 2
     for p in sorted((built_specs / "grafana").glob("*.json")):

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from slogen import writer
+from slogen import write as writer
 
 ROOT = Path(__file__).resolve().parents[2]
 KILL_POINTS = int(os.environ.get("SLOGEN_KILL_POINTS", "50"))
@@ -38,7 +38,7 @@ def _service(i: int, objective: float) -> str:
     return f"""\
 apiVersion: slogen/v1
 service: gen-{i:03d}
-team: gen
+team: mcp-platform
 description: Generated service {i} for the kill test.
 slos:
   - name: availability

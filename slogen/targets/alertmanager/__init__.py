@@ -11,7 +11,7 @@ from slogen.targets.alertmanager.inhibitions import inhibit_rules
 from slogen.targets.alertmanager.receivers import receivers
 from slogen.targets.alertmanager.routes import (all_summaries, group_labels, root_route, slogen_route,  # noqa: F401
                                                 summary)  # summary: see slogen.targets
-from slogen.writer import File
+from slogen.files import File
 
 FOLDER = "alertmanager"
 CONFIG = f"{FOLDER}/alertmanager.yml"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import jinja2
 
 from slogen import conventions as C
-from slogen.writer import HEADER
+from slogen.files import HEADER
 
 PATH = "templates/slogen.tmpl"   # relative to alertmanager.yml; Alertmanager resolves it there
 

@@ -21,7 +21,7 @@ from slogen.groups import on_slo
 from slogen.model import Bundle, SLO, Service
 from slogen.model.alerts import Alert, selector, service_alerts
 from slogen.prose import go_escape
-from slogen.writer import File
+from slogen.files import File
 
 PERIOD_INTERVAL = 300  # seconds; the period-long rules change slowly, evaluate them every 5m
 
