@@ -23,7 +23,8 @@ def _walk_routes(route: dict):
 def test_root_groups_by_alertname_service_and_slo_and_catches_everything(built_specs):
     route = _load(built_specs, "alertmanager.yml")["route"]
     assert route["receiver"] == "slogen-catch-all"
-    assert route["group_by"] == ["alertname", "service", "slo"]
+    # specs/mcp-hub.yaml groups llm-success by provider: two providers, two notifications
+    assert route["group_by"] == ["alertname", "service", "slo", "provider"]
     assert "matchers" not in route
 
 
@@ -39,9 +40,9 @@ def test_the_three_inhibitions(built_specs):
     rules = _load(built_specs, "alertmanager.yml")["inhibit_rules"]
     assert [(r["source_matchers"], r["target_matchers"], r["equal"]) for r in rules] == [
         (['slogen_kind="slo"', 'slogen_tier="page"'], ['slogen_kind="slo"', 'slogen_tier="ticket"'],
-         ["service", "slo"]),
+         ["service", "slo", "provider"]),  # a page covers the ticket of its own group only
         (['slogen_kind=~".+"', 'slogen_kind!="slo"', 'slogen_tier="page"'],
-         ['slogen_kind=~".+"', 'slogen_kind!="slo"', 'slogen_tier="ticket"'], ["alertname", "service"]),
+         ['slogen_kind=~".+"', 'slogen_kind!="slo"', 'slogen_tier="ticket"'], ["alertname", "service", "provider"]),
         (['slogen_kind="up"', 'slogen_tier="page"'], ['slogen_kind=~".+"', 'slogen_kind!="up"'], ["service"]),
     ]
 
