@@ -2,14 +2,17 @@
 
     python benchmarks/fleet.py                 # 100, 1,000 and 5,000 services
     python benchmarks/fleet.py --sizes 100 1000
+    python benchmarks/fleet.py --sizes 1000 --jobs 1   # render in one process (default: the cores)
 
 For each size, in benchmarks/.work/fleet-<n>/ (gitignored), every step a fresh `slogen` process
 under /usr/bin/time (wall time and peak RSS of slogen and its forked child):
   clean        no out/, no cache: the whole bundle from scratch
-  check        `--check` on the unchanged fleet (cache warm, as on a developer machine)
-  check-cold   `--check --no-cache`: a CI job without a restored cache
+  check        `--check` on the unchanged fleet (local cache warm, as on a developer machine)
+  check-fresh  `--check` with no local cache: a fresh checkout in CI (out/ and its manifest
+               committed, nothing changed): every spec and every file of out/ is hashed
+  check-cold   `--check --no-cache`: everything rendered again and compared
   noop         `slogen build` again, nothing changed
-  edit-one     one spec's objective edited, then `slogen build` (incremental: slogen.incremental)
+  edit-one     one spec's objective edited, then `slogen build` (incremental: slogen.write.record)
   add-one      one new service's spec added, then `slogen build` (incremental)
   disk-floor   not slogen: Python writing the same files into a fresh folder, i.e. what writing
                the bundle costs on this machine's disk before anything is computed
@@ -52,15 +55,17 @@ def timed(args: list[str], cwd: Path, timeout: float = TIMEOUT) -> tuple[float |
         return None, None, proc.returncode
 
 
-def run_size(n: int) -> dict[str, tuple]:
+def run_size(n: int, jobs: int | None = None) -> dict[str, tuple]:
     folder = WORK / f"fleet-{n}"
     specs = fleetgen.write_fleet(folder, n)
     out, cache = folder / "out", folder / ".slogen-cache"
     shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(cache, ignore_errors=True)
-    build = ["build", "specs", "-o", "out"]
+    build = ["build", "specs", "-o", "out"] + (["--jobs", str(jobs)] if jobs else [])
     rows = {"clean": timed(build, folder)}
     rows["check"] = timed(build + ["--check"], folder)
+    shutil.rmtree(cache, ignore_errors=True)
+    rows["check-fresh"] = timed(build + ["--check"], folder)
     rows["check-cold"] = timed(build + ["--check", "--no-cache"], folder)
     rows["noop"] = timed(build, folder)
     edited = specs / f"{fleetgen.service_name(n // 2)}.yaml"
@@ -83,7 +88,7 @@ def run_size(n: int) -> dict[str, tuple]:
     return rows
 
 
-STEPS = ["clean", "check", "check-cold", "noop", "edit-one", "add-one", "disk-floor"]
+STEPS = ["clean", "check", "check-fresh", "check-cold", "noop", "edit-one", "add-one", "disk-floor"]
 
 
 def disk_floor(out: Path, scratch: Path) -> tuple[float, int, int]:
@@ -118,11 +123,12 @@ def disk_floor(out: Path, scratch: Path) -> tuple[float, int, int]:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
+    ap.add_argument("--jobs", type=int, default=None, help="rendering processes (default: slogen's, the cores)")
     args = ap.parse_args(argv)
     print(f"{'services':>8} {'files':>6} {'MB':>6} | " + " | ".join(f"{s:>17}" for s in STEPS))
     print(f"{'':>8} {'':>6} {'':>6} | " + " | ".join(f"{'s':>7} {'MB RSS':>9}" for _ in STEPS))
     for n in args.sizes:
-        rows = run_size(n)
+        rows = run_size(n, args.jobs)
         files, size = rows.pop("_files")
         cells = []
         for step in STEPS:

@@ -98,6 +98,8 @@ def build(paths: List[Path] = SPECS,
           dashboards: Optional[Path] = DASHBOARDS, strict: bool = STRICT,
           no_cache: bool = typer.Option(False, "--no-cache", help="Build from scratch even if nothing changed "
                                         "since the last build (see docs/performance.md)."),
+          jobs: Optional[int] = typer.Option(None, "-j", "--jobs", min=1, help="Processes that render (default: "
+                                             "$SLOGEN_JOBS, else the cores available); the output is the same."),
           connection: Optional[Connection] = None) -> None:
     """Build the bundle into the output folder (replaced atomically)."""
     from slogen import api
@@ -106,7 +108,7 @@ def build(paths: List[Path] = SPECS,
     output = _rule_output(rule_format, namespace, rule_label)
     with bar(sys.stderr) as progress:
         result = api.build(paths, out, check=check, output=output, time_scale=time_scale, dashboards=dashboards,
-                           use_cache=not no_cache, progress=progress, strict=strict,
+                           use_cache=not no_cache, progress=progress, jobs=jobs, strict=strict,
                            connection=connection)
     _report(result.diagnostics, diagnostics)
     if not result.ok:

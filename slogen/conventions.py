@@ -41,6 +41,9 @@ ANNOTATION_SUMMARY = "summary"
 ANNOTATION_DESCRIPTION = "description"
 ANNOTATION_RUNBOOK = "runbook_url"
 ANNOTATION_DASHBOARD = "dashboard_url"
+# On alerts of a grouped SLO or threshold (`group_by`): which group, e.g. `provider="openai"`.
+# Notification templates print it; Alertmanager groups by the labels themselves.
+ANNOTATION_GROUP = "group"
 
 BASE_WINDOW = 300  # seconds; raw metrics are read over this window (docs/rules.md, "Recording rules")
 # Windows up to this long are read from the raw counters themselves (docs/alerting.md): the fast

@@ -1,30 +1,32 @@
-"""Render the targets, on two cores for large bundles.
+"""Render the targets over a pool of N processes (default: the cores available).
 
-Every target has a per-service half and a bundle-wide half (see slogen.targets). The per-service
-half is split by services: for a big fleet a forked child renders the files and summaries of one
-half of the services while this process renders the other half; then this process renders the
-bundle-wide files from every summary. Fork, not spawn: the child inherits the model and the
-previous out/ tree without pickling them. The files go straight into the sink (slogen.sinks;
-with a DiskSink both processes write into the scratch tree); only summaries and digests come
-back through a pipe. Below THRESHOLD services the ~20 ms of fork and the pipe cost more than they
-save, and with one core there is nothing to gain. Output is the same either way: each file is
-rendered by the same code."""
+Every target has a per-service half and a bundle-wide half (see slogen.targets). The services are
+cut into chunks (at most CHUNK services: one jsonnet evaluation each); forked workers render the
+per-service files and summaries of a chunk each, then this process renders the bundle-wide files
+from every summary. Fork, not spawn: workers inherit the model and the previous out/ tree without
+pickling them. The files go straight into the sink (slogen.write.sinks; with a DiskSink every
+worker writes into the scratch tree); only summaries and digests come back. Below THRESHOLD
+services a pool costs more than it saves. Output is the same for any N: each file is rendered by
+the same code from the same service, and results are merged in chunk order (tests/scale)."""
 from __future__ import annotations
 
 import hashlib
 import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 import orjson
 
-from slogen import writer
-from slogen.sinks import Sink
+from slogen.write.render import render as render_file
+from slogen.write.sinks import Sink
 from slogen.diagnostics import Diagnostics, TargetError
 
 THRESHOLD = 50  # services
 CHUNK = 100  # services rendered together (one jsonnet evaluation each, ~30 ms)
+SPREAD = 8  # chunks at least, for a pool of up to that many processes
 
 Progress = Callable[[int, int, str], None]
 
@@ -52,24 +54,29 @@ def _guarded(diags: Diagnostics, call, *args):
 
 
 def render_services(targets, bundle, services: Sequence, previous: Mapping[str, bytes], diags: Diagnostics,
-                    sink: Sink, step: Callable[[str], None] = lambda _name: None) -> Rendered:
+                    sink: Sink) -> Rendered:
     """The per-service files and the summaries of `services`, CHUNK services at a time: a target's
     documents (and the jsonnet output) for a whole fleet at once would double the peak memory."""
     out = Rendered(summaries={s.name: {} for s in services})
     for target in targets:
         for start in range(0, len(services), CHUNK):
             for f in _guarded(diags, target.service_files, bundle, services[start:start + CHUNK]) or []:
-                sink.put(f.path, writer.render(f, previous.get(f.path)))
+                sink.put(f.path, render_file(f, previous.get(f.path)))
                 out.owners[f.path] = f.service
         if target.summary is not None:
             for s in services:
-                out.summaries[s.name][target.name] = _guarded(diags, target.summary, s, bundle)
-        step(target.name)
+                out.summaries[s.name][target.name] = canonical(_guarded(diags, target.summary, s, bundle))
     return out
 
 
+def canonical(summary: Any) -> Any:
+    """A summary as the build record stores it (keys sorted, tuples as lists): the bundle-wide
+    files are rendered from the same data whether a summary was just made or read back."""
+    return orjson.loads(orjson.dumps(summary, option=orjson.OPT_SORT_KEYS))
+
+
 def summaries_digest(of_target: Mapping[str, Any]) -> str:
-    return hashlib.sha256(orjson.dumps(of_target)).hexdigest()
+    return hashlib.sha256(orjson.dumps(of_target, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def render_shared(targets, bundle, summaries: Mapping[str, dict[str, Any]], previous: Mapping[str, bytes],
@@ -89,14 +96,32 @@ def render_shared(targets, bundle, summaries: Mapping[str, dict[str, Any]], prev
             continue
         files = _guarded(diags, target.shared_files, bundle, of_target) or []
         for f in files:
-            sink.put(f.path, writer.render(f, previous.get(f.path)))
+            sink.put(f.path, render_file(f, previous.get(f.path)))
         out.shared[target.name] = (digest, [f.path for f in files])
 
 
+def processes(requested: int | None = None) -> int:
+    """How many processes render: `requested` (`slogen build --jobs N`), else $SLOGEN_JOBS, else
+    the cores this process may run on."""
+    if requested is None and os.environ.get("SLOGEN_JOBS", "").strip():
+        requested = int(os.environ["SLOGEN_JOBS"])
+    if requested is None:
+        requested = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, requested)
+
+
+def chunks(n: int) -> list[tuple[int, int]]:
+    """[start, end) of the services each task renders: one chunk below THRESHOLD services, else
+    at most CHUNK and at least SPREAD chunks so that every process gets work. The same for any
+    number of processes, so diagnostics come out in the same order."""
+    size = max(1, n if n < THRESHOLD else min(CHUNK, -(-n // SPREAD)))
+    return [(start, min(start + size, n)) for start in range(0, n, size)]
+
+
 def _die_with(parent: int) -> None:
-    """A child renders into its parent's scratch tree: if the parent is killed, the child must not
-    keep writing there (the next build removes that tree, and a late write would leave a piece of
-    it behind). Linux only; elsewhere the parent's timeout and kill below are what remain."""
+    """A worker renders into its parent's scratch tree: if the parent is killed, the worker must
+    not keep writing there (the next build removes that tree, and a late write would leave a piece
+    of it behind). Linux only; elsewhere the pool's shutdown is what remains."""
     import ctypes
     import signal
 
@@ -111,69 +136,99 @@ def _die_with(parent: int) -> None:
 _PR_SET_PDEATHSIG = 1
 
 
-def _child(conn, parent: int, targets, bundle, services, previous, sink: Sink) -> None:
-    _die_with(parent)
+# What the workers render from: set before the pool forks them, so they inherit it instead of
+# receiving a pickled copy of the model and the previous out/ tree.
+_work: tuple | None = None
+
+
+def _task(start: int, end: int):
+    targets, bundle, services, previous, sink = _work
     try:
         diags = Diagnostics()
-        out = render_services(targets, bundle, services, previous, diags, sink)
-        conn.send(("ok", (out, sink.export()), diags.items))
+        out = render_services(targets, bundle, services[start:end], previous, diags, sink)
+        return "ok", (out, sink.export()), diags.items
     except BaseException as exc:  # the parent renders these services again and reports properly
-        conn.send(("failed", repr(exc), []))
-    finally:
-        conn.close()
-
-
-def use_child(services: Sequence) -> bool:
-    return (len(services) >= THRESHOLD and (os.cpu_count() or 1) >= 2
-            and "fork" in multiprocessing.get_all_start_methods() and not os.environ.get("SLOGEN_NO_FORK"))
+        return "failed", repr(exc), []
 
 
 def render(targets, bundle, services: Sequence, cached: Mapping[str, dict[str, Any]],
            previous: Mapping[str, bytes], diags: Diagnostics, sink: Sink, progress: Progress | None = None,
-           memo: Mapping[str, tuple[str, list[str]]] | None = None) -> Rendered:
+           memo: Mapping[str, tuple[str, list[str]]] | None = None, jobs: int | None = None) -> Rendered:
     """Per-service files of `services`, then the bundle-wide files from their summaries and the
-    `cached` summaries of services not rendered this time (slogen.incremental; `memo`: see
-    render_shared)."""
-    total, done = len(targets) + 1, [0]
-
-    def step(name: str) -> None:
-        done[0] += 1
-        if progress:
-            progress(done[0], total, name)
-
+    `cached` summaries of services not rendered this time (slogen.write.record; `memo`: see
+    render_shared). `jobs` processes render (see `processes`); the bytes are the same for any."""
     services = sorted(services, key=lambda s: s.name)
-    if not use_child(services):
-        out = render_services(targets, bundle, services, previous, diags, sink, step)
+    parts = chunks(len(services))
+    jobs = max(1, min(processes(jobs), len(parts)))
+    if "fork" not in multiprocessing.get_all_start_methods():
+        jobs = 1
+    total = len(parts) + 1
+
+    def step(done: int, name: str) -> None:
+        if progress:
+            progress(done, total, name)
+
+    out = Rendered()
+    if jobs == 1:
+        for i, (start, end) in enumerate(parts):
+            out.update(render_services(targets, bundle, services[start:end], previous, diags, sink))
+            step(i + 1, "services")
     else:
-        half = len(services) // 2
-        out = _render_forked(targets, bundle, services[:half], services[half:], previous, diags, sink, step)
+        _render_pool(targets, bundle, services, parts, previous, diags, sink, out, jobs, step)
     render_shared(targets, bundle, {**cached, **out.summaries}, previous, diags, sink, out, memo)
-    step("bundle")
+    step(total, "bundle")
     return out
 
 
-def _render_forked(targets, bundle, theirs, mine, previous, diags: Diagnostics, sink: Sink, step) -> Rendered:
-    ctx = multiprocessing.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(send, os.getpid(), targets, bundle, theirs, previous, sink), daemon=True)
-    child.start()
-    send.close()
+def _parse_task(parse_files, files: list) -> tuple[dict[str, list], list]:
+    diags = Diagnostics()
+    return parse_files(files, diags), diags.items
+
+
+def parse(parse_files: Callable[[list, Diagnostics], dict[str, list]], files: list, diags: Diagnostics,
+          jobs: int | None = None) -> dict[str, list]:
+    """`parse_files` (api.parse_files) over a pool: each worker reads and parses a chunk of spec
+    files (YAML with positions, then the spec types) and sends the documents back (pickled: about
+    a third of the cost of parsing them). Results and diagnostics are merged in file order, as
+    one process makes them."""
+    parts = chunks(len(files))
+    jobs = max(1, min(processes(jobs), len(parts)))
+    if jobs == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return parse_files(files, diags)
+    by_file: dict[str, list] = {}
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                             initializer=_die_with, initargs=(os.getpid(),)) as pool:
+        for parsed, items in pool.map(_parse_task, [parse_files] * len(parts),
+                                      [files[start:end] for start, end in parts]):
+            by_file.update(parsed)
+            diags.items.extend(items)
+    return by_file
+
+
+def _render_pool(targets, bundle, services, parts, previous, diags: Diagnostics, sink: Sink, out: Rendered,
+                 jobs: int, step) -> None:
+    """Each task renders one chunk of services in a forked worker; results are merged in chunk
+    order, so diagnostics come out in the same order for any number of processes."""
+    global _work
+    _work = (targets, bundle, services, previous, sink)
+    results: list = [None] * len(parts)
     try:
-        out = render_services(targets, bundle, mine, previous, diags, sink, step)
-        try:
-            status, payload, items = receive.recv()
-        except EOFError:  # the child died (killed, out of memory): do its share here
-            status, payload, items = "failed", "no answer", []
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_die_with, initargs=(os.getpid(),)) as pool:
+            futures = {pool.submit(_task, start, end): i for i, (start, end) in enumerate(parts)}
+            for done, future in enumerate(as_completed(futures), 1):
+                try:
+                    results[futures[future]] = future.result()
+                except BrokenProcessPool:  # a worker died (killed, out of memory): its chunks are done here
+                    pass
+                step(done, "services")
     finally:
-        receive.close()
-        child.join(timeout=10)
-        if child.is_alive():
-            child.kill()
-            child.join()
-    if status == "ok":
-        out.update(payload[0])
-        sink.absorb(payload[1])
-        diags.items.extend(d for d in items if d not in diags.items)  # a target error is met by both halves
-    else:
-        out.update(render_services(targets, bundle, theirs, previous, diags, sink))
-    return out
+        _work = None
+    for (start, end), result in zip(parts, results):
+        if result is not None and result[0] == "ok":
+            rendered, exported = result[1]
+            out.update(rendered)
+            sink.absorb(exported)
+            diags.items.extend(d for d in result[2] if d not in diags.items)  # a target error is met by every chunk
+        else:
+            out.update(render_services(targets, bundle, services[start:end], previous, diags, sink))

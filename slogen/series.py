@@ -30,6 +30,13 @@ def series(metric: str, labels: dict[str, str], values) -> Series:
     return Series(metric, tuple(sorted(labels.items())), tuple(values))
 
 
+def with_labels(s: Series, labels: dict[str, str], start: int = 0) -> Series:
+    """`s` with extra labels (a test group's), its samples starting at step `start`."""
+    if not labels and not start:
+        return s
+    return series(s.metric, s.label_dict | labels, (None,) * start + s.values)
+
+
 def counter(increments: list[float], start: float = 0.0) -> list[float]:
     """Counter samples from per-step increments; the first sample is `start`."""
     return [start] + list(accumulate(increments, initial=start))[1:]

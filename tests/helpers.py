@@ -35,7 +35,7 @@ slos:
 # golden trees). Under `bash .ci/run --latest` (SLOGEN_LATEST=1) a newer release may write them
 # differently; there they are checked for what users rely on instead (the shipped specs validate
 # against the schema just built: tests/formats/test_formats_schema.py), not for bytes.
-LIBRARY_OUTPUT = ("schema/",)
+LIBRARY_OUTPUT = ("schema/", "slogen-manifest.json")  # (the manifest names those libraries' versions)
 LATEST = os.environ.get("SLOGEN_LATEST") == "1"
 
 

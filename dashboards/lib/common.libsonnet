@@ -14,6 +14,25 @@
     skipUrlSync: false,
   },
 
+  // A grouped SLO's label (`group_by`): pick groups, all of them (and new ones) by default.
+  groupVariable(c, v):: {
+    name: v.name,
+    label: v.name,
+    type: 'query',
+    datasource: { type: 'prometheus', uid: '${' + c.datasourceVariable + '}' },
+    query: v.query,
+    hide: 0,
+    includeAll: true,
+    multi: true,
+    allValue: '.*',
+    current: { selected: true, text: ['All'], value: ['$__all'] },
+    options: [],
+    refresh: 2,  // on time range change: new groups appear
+    regex: '',
+    sort: 1,
+    skipUrlSync: false,
+  },
+
   link(title, url, tooltip, icon='external link'):: {
     title: title,
     type: 'link',
@@ -35,7 +54,7 @@
     url:: null,
   },
 
-  dashboard(c, model, uid, title, description, tags, links, panels):: {
+  dashboard(c, model, uid, title, description, tags, links, panels, variables=[]):: {
     id: null,
     uid: uid,
     title: title,
@@ -52,7 +71,7 @@
     fiscalYearStartMonth: 0,
     liveNow: false,
     annotations: { list: [] },
-    templating: { list: [$.datasourceVariable(c)] },
+    templating: { list: [$.datasourceVariable(c)] + [$.groupVariable(c, v) for v in variables] },
     links: links,
     panels: (import 'layout.libsonnet').flow(panels),
   },

@@ -1,8 +1,9 @@
-// The bundle's overview: every SLO in one table, worst error budget first, each row linking to
-// its service dashboard; budgets and burn rates over time; every firing slogen alert.
+// The bundle's overview: every SLO (every group of a grouped one) in one table, worst error
+// budget first, each row linking to its service dashboard; budgets and burn rates over time;
+// every firing slogen alert.
 function(model, c, extraPanels=[])
   local p = (import 'panels.libsonnet')(c);
-  local q = (import 'queries.libsonnet')(model.rules).all;
+  local q = (import 'queries.libsonnet')(model.rules).all(model.overview.group_labels);
   local common = import 'common.libsonnet';
   local o = model.overview;
   local byName(name, props) = { matcher: { id: 'byName', options: name }, properties: props };
@@ -31,7 +32,8 @@ function(model, c, extraPanels=[])
     [
       p.table(
         'SLOs, worst error budget first',
-        'One row per SLO. Click a service or SLO to open its dashboard.',
+        'One row per SLO, and per group of a grouped SLO (group_by): the worst groups come first. '
+        + 'Click a service or SLO to open its dashboard.',
         [p.target(col[1], instant=true, table=true) for col in columns],
         h=12,
         rename={ ['Value #' + refIds[i]]: columns[i][0] for i in std.range(0, std.length(columns) - 1) },
@@ -50,9 +52,9 @@ function(model, c, extraPanels=[])
         ] + [byName(col[0], [{ id: 'unit', value: col[2] }]) for col in columns],
       ),
       p.timeseries('Error budget remaining', 'Every SLO, over the dashboard time range.',
-                   [p.target(q.budgetRemaining, '{{service}} / {{slo}}')], 'percentunit'),
+                   [p.target(q.budgetRemaining, o.legend)], 'percentunit'),
       p.timeseries('Burn rate over the SLO period', 'Every SLO; 1 = the budget lasts exactly the period.',
-                   [p.target(q.periodBurnRate, '{{service}} / {{slo}}')], 'suffix:x', min=0),
+                   [p.target(q.periodBurnRate, o.legend)], 'suffix:x', min=0),
       p.table('Firing alerts', 'Every slogen alert firing now.',
               [p.target(q.firing, instant=true, table=true)], exclude=['Value'], noValue='No alerts firing'),
     ] + (if extraPanels == [] then [] else [p.row('Team panels')] + extraPanels),

@@ -33,36 +33,40 @@ function(model, c, s, extraPanels=[])
     for w in std.sort(slo.windows, function(w) w.factor)
   ]);
 
+  // A grouped SLO (group_by) draws one series per group, named by its labels.
+  local legend(slo, text) = if slo.legend == '' then text else std.stripChars(text + ' ' + slo.legend, ' ');
+  local perGroup(slo) = if slo.group_by == [] then '' else ' (per ' + std.join(', ', slo.group_by) + ')';
+
   local sloPanels(slo) = [
-    p.row('SLO ' + slo.name + ': ' + slo.description),
+    p.row('SLO ' + slo.name + perGroup(slo) + ': ' + slo.description),
     p.stat(
       'SLI over ' + slo.period,
       'Share of good events over the rolling ' + slo.period + ' period. Objective: ' + slo.objective_label + '.',
-      p.target(q.sliPeriod(slo), instant=true), 'percentunit',
+      p.target(q.sliPeriod(slo), legend(slo, ''), instant=true), 'percentunit',
       p.steps(c.colors.critical, [{ color: c.colors.ok, value: slo.objective }]), decimals=3,
     ) { links: runbook(slo.runbook_url) },
     p.stat(
       'Error budget remaining',
       'Share of the ' + slo.period + ' error budget (' + slo.budget_label
       + ' of events) not yet spent. Below 0 the SLO is missed.',
-      p.target(q.budgetRemaining(slo), instant=true), 'percentunit', budgetSteps, decimals=1,
+      p.target(q.budgetRemaining(slo), legend(slo, ''), instant=true), 'percentunit', budgetSteps, decimals=1,
     ) { links: runbook(slo.runbook_url) },
     p.timeseries(
       'Burn rate',
       'How fast the budget burns (1 = exactly used up by the end of the period), over the long window '
       + 'of each alert. Lines: page (red) and ticket (orange) factors; an alert also needs its short window above.',
-      [p.target(q.burnRate(slo, w.long_rule), w.long) for w in longWindows(slo)],
+      [p.target(q.burnRate(slo, w.long_rule), legend(slo, w.long)) for w in longWindows(slo)],
       'suffix:x', factorSteps(slo), w=8, min=0,
     ) { links: runbook(slo.runbook_url) },
     p.timeseries(
       'Error budget burndown',
       'Error budget remaining over the last ' + slo.period + '.',
-      [p.target(q.budgetRemaining(slo), 'remaining')], 'percentunit', budgetSteps, w=8,
+      [p.target(q.budgetRemaining(slo), if slo.legend == '' then 'remaining' else slo.legend)], 'percentunit', budgetSteps, w=8,
     ) { timeFrom: slo.period },
     p.timeseries(
       'SLI',
       'Share of good events per ' + model.baseWindow + ', against the objective (line).',
-      [p.target(q.sli(slo), 'SLI')], 'percentunit',
+      [p.target(q.sli(slo), if slo.legend == '' then 'SLI' else slo.legend)], 'percentunit',
       p.steps(c.colors.critical, [{ color: c.colors.ok, value: slo.objective }]),
       w=if slo.latency == null then 24 else 12,
     ),
@@ -72,7 +76,7 @@ function(model, c, s, extraPanels=[])
         slo.latency.label + ' latency estimate',
         'histogram_quantile over the histogram buckets (an estimate), against the '
         + slo.latency.threshold_label + ' threshold (line).',
-        [p.target(q.percentile(slo), slo.latency.label)], 's',
+        [p.target(q.percentile(slo), legend(slo, slo.latency.label))], 's',
         p.steps(c.colors.ok, [{ color: c.colors.critical, value: slo.latency.threshold }]), w=12, min=0,
       ),
     ]
@@ -84,7 +88,7 @@ function(model, c, s, extraPanels=[])
       l.severity + ' ' + { '>': 'above', '<': 'below', '==': 'at' }[l.op] + ' ' + l.label + '.'
       for l in t.levels
     ]),
-    [p.target(t.expr, '')], t.unit, levelSteps(t.levels), w=8,
+    [p.target(t.expr, t.legend)], t.unit, levelSteps(t.levels), w=8,
   ) { links: runbook(t.runbook_url) };
 
   local runbookList = std.join('\n', ['- [' + r.alert + '](' + r.url + ')' for r in s.runbooks]);
@@ -109,4 +113,5 @@ function(model, c, s, extraPanels=[])
     + std.flattenArrays([sloPanels(slo) for slo in s.slos])
     + (if s.thresholds == [] then [] else [p.row('Threshold alerts')] + [thresholdPanel(t) for t in s.thresholds if t.expr != null])
     + (if extraPanels == [] then [] else [p.row('Team panels')] + extraPanels),
+    s.variables,
   )

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import promql_parser as pp
 
-from slogen import promql
+from slogen import groups, promql
 from slogen.checks.base import ERROR, WARNING, declare, report
 from slogen.checks.measures import levels
 from slogen.checks.selectors import RATE_FUNCTIONS, looks_like_counter
@@ -32,6 +32,8 @@ declare("live/bucket", ERROR, "a latency threshold that is not an `le` bucket of
 declare("live/metric-type", WARNING, "a counter compared as a gauge, or a gauge under rate() (metadata API)")
 declare("live/up-other-jobs", WARNING, "an `up` selector that matches targets of other jobs on the server")
 declare("live/firing-now", WARNING, "a threshold level already crossed now: the alert would fire on deploy")
+declare("live/too-many-groups", WARNING, "a grouped SLO or threshold whose labels have more values on the server "
+        "than its max_groups")
 
 LOOKBACK = 3600   # seconds: a series seen in the last hour exists
 BATCH = 200       # threshold levels evaluated per query
@@ -165,6 +167,7 @@ def run(parsed: list[Parsed], connection: Connection, diags: Diagnostics) -> Non
                 _matching(use, series[metric], diags)
                 _type(use, metadata, diags)
         _buckets(parsed, series, diags)
+        _groups(parsed, series, diags)
         _firing(parsed, prom, diags)
     except PrometheusError as exc:  # (a worker's error comes out of .result() as itself)
         report_connection(exc, diags)
@@ -272,6 +275,32 @@ def _buckets(parsed: list[Parsed], series: dict[str, Series], diags: Diagnostics
                        f"of `{s.sli.histogram}`: its `le` bounds are {listed}. With no such bucket every request "
                        "counts as slow, and the SLO pages for ever", p.source.at(("slos", i, "sli", "threshold")),
                        hint="use one of the bucket bounds, or add this bound to the histogram")
+
+
+def _groups(parsed: list[Parsed], series: dict[str, list[dict]], diags: Diagnostics) -> None:
+    """Each group of a grouped SLO or threshold costs an SLO's series and alerts: more label value
+    combinations on the server (series of the last hour its selectors match) than `max_groups`."""
+    for p in parsed:
+        if not isinstance(p.spec, ServiceSpec):
+            continue
+        items = [(("slos", i), s, s.sli, "sli") for i, s in enumerate(p.spec.slos)]
+        items += [(("thresholds", i), t, t, "threshold") for i, t in enumerate(p.spec.thresholds)]
+        for path, owner, spec, kind in items:
+            by = getattr(owner, "group_by", None)
+            if not by:
+                continue
+            seen = set()
+            for expr in _exprs(spec, kind):
+                for _, sel in _selectors(expr):
+                    matchers = tuple(m for m in sel.matchers if m.name != "le")
+                    seen |= {tuple(x.get(label, "") for label in by) for x in series.get(sel.metric, [])
+                             if _matches(matchers, x)}
+            if len(seen) > owner.max_groups:
+                where = path + ("max_groups",) if "max_groups" in owner.model_fields_set else path + ("group_by",)
+                report(diags, "live/too-many-groups", f"{groups.describe(by)} has {len(seen)} values on the server "
+                       f"(last hour), more than max_groups {owner.max_groups}: each one is an objective with its "
+                       "own recorded series, alerts and notifications", p.source.at(where),
+                       hint="group by a label with few values, or raise max_groups if they are all expected")
 
 
 def _firing(parsed: list[Parsed], prom: Prometheus, diags: Diagnostics) -> None:

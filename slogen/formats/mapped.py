@@ -75,3 +75,16 @@ def renamed(source: Source, renames: dict[str, str], prefix: PathKey = ()) -> Ma
     for part in prefix:
         node = node[part]
     return m.source(source.file, walk(node, tuple(prefix), ()), source.text)
+
+
+def grouping(sli: dict, to: PathKey, m: Mapper, source: Source, at: PathKey) -> dict:
+    """`{"group_by": [...]}` for an SLO whose SLI queries all aggregate `sum by (labels)`: Sloth and
+    OpenSLO have no grouping field, but such queries already alert per label value there, so the
+    native spec says so and gets per-group tests, routes and dashboards. `at`: where the queries are."""
+    from slogen import groups
+
+    labels = groups.common_grouping([v for k, v in sli.items() if k.endswith("_query")])
+    if not labels:
+        return {}
+    m.link(tuple(to) + ("group_by",), source, at)
+    return {"group_by": list(labels)}

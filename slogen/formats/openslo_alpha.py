@@ -4,6 +4,7 @@ from __future__ import annotations
 from slogen.diagnostics import Diagnostics
 from slogen.durations import format_duration
 from slogen.formats import openslo_spec as O
+from slogen.formats.mapped import grouping
 from slogen.formats.openslo_common import ServiceBuild, check_budgeting, objective_name, objective_value, ratio_sli, set_labels
 
 
@@ -60,5 +61,6 @@ def slo_alpha(p, b: ServiceBuild, diags: Diagnostics) -> None:
         parts = {part: (getattr(rm, part).query, src, r_at + (part, "query"))
                  for part in ("good", "bad", "total") if getattr(rm, part) is not None}
         native["sli"] = ratio_sli(parts, None, to + ("sli",), m)
+        native |= grouping(native["sli"], to, m, src, r_at)
         set_labels(native, doc.metadata, src, to, m)
         b.slos.append(native)

@@ -6,7 +6,7 @@ from slogen import promql
 from slogen.diagnostics import Diagnostics
 from slogen.durations import format_duration, parse_duration
 from slogen.formats import openslo_spec as O
-from slogen.formats.mapped import Mapper
+from slogen.formats.mapped import Mapper, grouping
 from slogen.formats.openslo_common import (MIN_SHORT, Index, Ref, ServiceBuild, check_budgeting, duration,
                                            metric_query, objective_name, objective_value, ratio_sli, rolling_period, set_labels,
                                            severity_tier, slug)
@@ -87,6 +87,7 @@ def _ratio_slo(doc, sli: Ref, objective, name, period, policies, src, o_at, to, 
                 return None
             parts[part] = (q, sli.source, rm_at + (part, "metricSource", "spec", "query"))
     out["sli"] = ratio_sli(parts, rm.counter, to + ("sli",), m)
+    out |= grouping(out["sli"], to, m, sli.source, rm_at)
     alerting = _alerting(policies, period or parse_duration("30d"), to + ("alerting",), m, receivers, diags)
     if alerting is None:
         return None

@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from slogen import promql
 from slogen.diagnostics import Diagnostics
-from slogen.formats.mapped import Mapper, MappedSource, renamed
+from slogen.formats.mapped import Mapper, MappedSource, grouping, renamed
 from slogen.load import Source
 from slogen.spec.common import Strict
 from slogen.spec.service import ServiceSpec
@@ -183,6 +183,7 @@ def _slo(slo: SLO, src: MappedSource, at: tuple, to: tuple, m: Mapper, diags: Di
         return None
     if sli["kind"] == "latency":  # the objective is the SLI's percentile there
         del out["objective"]
+    out |= grouping(sli, to, m, src, at + ("sli",))
     out["sli"] = sli
     alerting = _alerting(slo.alerting, src, at + ("alerting",), to + ("alerting",), m, diags)
     if alerting:

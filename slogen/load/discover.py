@@ -1,4 +1,5 @@
-"""Find spec files under the given paths, in a stable order."""
+"""Find a build's inputs: the spec files under the given paths (in a stable order) and the team's
+dashboards folder."""
 from __future__ import annotations
 
 import os
@@ -33,3 +34,19 @@ def discover(paths: list[Path], diags: Diagnostics) -> list[Path]:
                 if name.endswith(SPEC_SUFFIXES) and not name.startswith("."):
                     found.add(Path(dirpath) / name)
     return sorted(found)
+
+
+def dashboards_folder(spec_paths: list[Path], explicit: Path | None, diags: Diagnostics) -> str | None:
+    """The team's dashboards folder (see slogen.targets.grafana): `--dashboards`, else
+    `dashboards/` inside or next to the first specs folder. None when there is none."""
+    if explicit is not None:
+        if not explicit.is_dir():
+            diags.error("grafana/dashboards-missing", f"--dashboards {explicit}: no such folder")
+            return None
+        return str(explicit.resolve())
+    for p in spec_paths[:1]:
+        folder = p if p.is_dir() else p.parent
+        for candidate in (folder / "dashboards", folder.resolve().parent / "dashboards"):
+            if candidate.is_dir():
+                return str(candidate.resolve())
+    return None

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from slogen import conventions as C
-from slogen import promql
+from slogen import groups, promql
 from slogen.durations import format_duration, humanize_duration
 from slogen.numbers import format_percent as _percent
 from slogen.model.types import SLO, Bundle, BurnWindow, Service, Settings, Threshold
@@ -83,6 +83,11 @@ def _links(settings: Settings, service: str, name: str) -> dict[str, str]:
             C.ANNOTATION_DASHBOARD: f"{settings.grafana_url}/d/{C.dashboard_uid(service)}"}
 
 
+def _group(labels: tuple[str, ...]) -> dict[str, str]:
+    """The group an alert of a grouped SLO or threshold is about, for notifications."""
+    return {C.ANNOTATION_GROUP: str(groups.label_text(labels))} if labels else {}
+
+
 def slo_alerts(slo: SLO, bundle: Bundle) -> list[Alert]:
     out = []
     kind = SLI_KINDS[slo.kind]
@@ -99,12 +104,12 @@ def slo_alerts(slo: SLO, bundle: Bundle) -> list[Alert]:
             objective=_percent(slo.objective), period=format_duration(slo.period),
             threshold=_percent(w.factor * slo.budget), factor=promql.format_number(w.factor),
             exhaustion=humanize_duration(slo.period / w.factor), share=_percent(w.budget_share),
-            min_events=slo.min_events,
+            min_events=slo.min_events, group=groups.label_text(slo.group_by),
         )
         annotations = {
             C.ANNOTATION_SUMMARY: annotation("slo_summary.j2", **context),
             C.ANNOTATION_DESCRIPTION: annotation("slo_description.j2", **context),
-        } | _links(bundle.settings, slo.service, slo.alert_name)
+        } | _group(slo.group_by) | _links(bundle.settings, slo.service, slo.alert_name)
         out.append(Alert(slo.alert_name, w.severity, burn_expr(slo, w, bundle.base_window), w.for_seconds, labels,
                          annotations, slo.service, slo=slo, window=w))
     return out
@@ -123,12 +128,13 @@ def threshold_alerts(t: Threshold, bundle: Bundle) -> list[Alert]:
         unit = t.value_unit
         context = dict(service=t.service, team=t.team, title=_title(t.name), condition=rule.condition,
                        severity=rule.severity, description=t.description, for_=None,
-                       value=GoTemplate(_UNIT_VALUE[unit]) if kind.shows_value else "")
+                       value=GoTemplate(_UNIT_VALUE[unit]) if kind.shows_value else "",
+                       group=groups.label_text(t.group_by))
         context["for"] = format_duration(rule.for_seconds) if rule.for_seconds else "a moment"
         annotations = {
             C.ANNOTATION_SUMMARY: annotation("threshold_summary.j2", **context),
             C.ANNOTATION_DESCRIPTION: annotation("threshold_description.j2", **context),
-        } | _links(bundle.settings, t.service, t.name)
+        } | _group(t.group_by) | _links(bundle.settings, t.service, t.name)
         out.append(Alert(t.name, rule.severity, rule.expr, rule.for_seconds, labels, annotations, t.service,
                          threshold=t, level=rule))
     return out

@@ -9,8 +9,9 @@ from importlib import resources
 import yaml
 
 from slogen import conventions as C
-from slogen import promql
+from slogen import groups, promql
 from slogen.checks.base import report
+from slogen.checks.labels import RESERVED as RESERVED_LABELS
 from slogen.diagnostics import Diagnostics, Position
 from slogen.durations import format_duration, parse_duration
 from slogen.model.types import Bundle, BurnWindow, Receiver, Service, Settings, SLO, Threshold, Tier
@@ -228,9 +229,14 @@ def _slo(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: Diagno
         windows.append(BurnWindow(w.severity, w.budget_percent / 100, _scaled(long, scale), _scaled(short, scale),
                                   _scaled(parse_duration(w.for_), scale) if parse_duration(w.for_) else 0, factor))
     base = _scaled(C.BASE_WINDOW, scale)
-    errors_q, requests_q = kind.queries(s.sli, format_duration(base))
+    labels = base_labels | dict(s.labels) | dict(s.alerting.labels)
+    by = tuple(s.group_by)
+    if not _grouping(s, labels | alerting.page.labels | alerting.ticket.labels, _user_queries(s.sli), path,
+                     path + ("sli",), p, diags, histogram=s.sli.kind == "latency"):
+        return None
+    errors_q, requests_q = kind.queries(s.sli, format_duration(base), by)
     raw_max = _scaled(C.RAW_WINDOW_MAX, scale)
-    raw = {x: kind.queries(s.sli, format_duration(x))
+    raw = {x: kind.queries(s.sli, format_duration(x), by)
            for x in sorted({x for w in windows for x in (w.long, w.short)}) if base != x <= raw_max}
     for q in (errors_q, requests_q, *(q for pair in raw.values() for q in pair)):
         try:
@@ -243,7 +249,6 @@ def _slo(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: Diagno
     except Untestable as exc:
         diags.error("sli/untestable", str(exc), src.at(path + ("sli",)))
         return None
-    labels = base_labels | dict(s.labels) | dict(s.alerting.labels)
     return SLO(
         service=spec.service, team=spec.team, name=s.name, description=s.description,
         objective=objective, period=_scaled(period, scale), kind=kind.name, sli=s.sli,
@@ -252,8 +257,53 @@ def _slo(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: Diagno
         min_events=alerting.min_events, labels=labels,
         page=_tier(alerting.page, spec.team, "page", settings, p, path + ("alerting", "page"), diags),
         ticket=_tier(alerting.ticket, spec.team, "ticket", settings, p, path + ("alerting", "ticket"), diags),
-        position=src.at(path), raw_queries=raw,
+        position=src.at(path), group_by=by, max_groups=s.max_groups, raw_queries=raw,
     )
+
+
+def _user_queries(spec) -> list[str]:
+    """The PromQL a spec gives (selectors, or queries with {{window}}), to check its grouping labels."""
+    if getattr(spec, "histogram", None):
+        return [spec.histogram + "_bucket" + (spec.selector or "")]
+    fields = ("total", "bad", "good", "total_query", "bad_query", "good_query")
+    return [getattr(spec, f) for f in fields if getattr(spec, f, None)]
+
+
+def _grouping(spec, static: dict, queries: list[str], path: tuple, query_path: tuple, p: Parsed,
+              diags: Diagnostics, histogram: bool = False) -> bool:
+    """`group_by` must name labels the queries keep, that neither slogen nor a fixed label sets,
+    and of which slogen can build distinct test groups."""
+    by, ok = list(getattr(spec, "group_by", ())), True
+    reserved = RESERVED_LABELS | ({"le"} if histogram else set())
+    for j, label in enumerate(by):
+        at = p.source.at(path + ("group_by", j))
+        if label in by[:j]:
+            diags.error("spec/group-by-duplicate", f"`{label}` is listed twice in group_by", at)
+            ok = False
+        elif label in reserved:
+            report(diags, "spec/reserved-label", f"label `{label}` is set by slogen and cannot group an objective", at,
+                   hint="group by a label of your metrics, e.g. provider, route or tenant")
+            ok = False
+        elif label in static:
+            diags.error("spec/group-by-label-conflict", f"`{label}` is also a fixed label of these alerts "
+                        f"(`{label}: {static[label]}`), which would overwrite every group's value", at,
+                        hint="remove the fixed label or the group_by entry")
+            ok = False
+    if not ok or not by:
+        return ok
+    for q in queries:
+        if promql.has_placeholder(q) and (lost := groups.dropped_labels(q, by)):
+            diags.error("spec/group-by-dropped", f"a query aggregates away {groups.describe(lost)}, so every group "
+                        "would be merged into one", p.source.at(query_path),
+                        hint=f"aggregate with `by ({', '.join(by)})`, or use the selector form and let slogen sum")
+            return False
+    try:
+        groups.test_groups(spec.sli if hasattr(spec, "sli") else spec, by)
+    except ValueError as exc:
+        diags.error("sli/untestable", f"{exc}; a grouped objective is tested with {groups.TEST_GROUPS} groups",
+                    p.source.at(path + ("group_by",)), hint="widen the selector's matchers on the grouping labels")
+        return False
+    return True
 
 
 def _longest_duration(t, path: tuple) -> tuple[float, tuple]:
@@ -279,6 +329,9 @@ def _threshold(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: 
         return None
     if getattr(t, "warning", None) is None and getattr(t, "critical", None) is None:
         diags.error("spec/missing-field", "give a `warning` level, a `critical` level, or both", src.at(path))
+        return None
+    static = base_labels | dict(t.labels) | dict(spec.alerting.page.labels) | dict(spec.alerting.ticket.labels)
+    if not _grouping(t, static, _user_queries(t), path, path, p, diags, histogram=t.kind == "latency"):
         return None
     rules = kind.rules(t)
     for r in rules:
@@ -320,5 +373,5 @@ def _threshold(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: 
         rules=tuple(rules), labels=base_labels | dict(t.labels),
         page=_tier(spec.alerting.page, spec.team, "page", settings, p, ("alerting", "page"), diags),
         ticket=_tier(spec.alerting.ticket, spec.team, "ticket", settings, p, ("alerting", "ticket"), diags),
-        position=src.at(path),
+        position=src.at(path), group_by=tuple(getattr(t, "group_by", ())), max_groups=getattr(t, "max_groups", groups.DEFAULT_MAX_GROUPS),
     )

@@ -91,12 +91,28 @@ def detection_seconds(slo: SLO, w: BurnWindow, burn: float, base: float, interva
     return (max(max(steps), 1) + ceil(w.for_seconds / interval)) * interval
 
 
-def reset_seconds(slo: SLO, w: BurnWindow, burn: float, base: float, interval: float = INTERVAL) -> float | None:
-    """Seconds from the end of a long burn (every window full) until the alert resolves."""
+def reset_seconds(slo: SLO, w: BurnWindow, burn: float, base: float, interval: float = INTERVAL,
+                  lasted: float | None = None) -> float | None:
+    """Seconds from the end of a burn until the alert resolves: after a long burn (every window
+    full), or after one that `lasted` that many seconds (and had fired)."""
     need = _needed(slo, w, burn)
     if need is None:
         return None
-    return min(p.first_below(need) for p in _profiles(slo, w, base, interval)) * interval
+    profiles = _profiles(slo, w, base, interval)
+    if lasted is None:
+        return min(p.first_below(need) for p in profiles) * interval
+    d = round(lasted / interval)
+    return min(_first_below(p, need, d) for p in profiles) * interval
+
+
+def _first_below(p: Profile, need: Fraction, d: int) -> int:
+    """After a burn of d increments: the first evaluation whose bad weight is `need` or under
+    (not monotonic: a summed window's ramp can raise the weight for a few evaluations)."""
+    top = len(p.newest) - 1
+    for k in range(1, top + 1):
+        if p.newest[min(k + d, top)] - p.newest[k] <= need * p.total:
+            return k
+    return top
 
 
 def long_ratio(slo: SLO, w: BurnWindow, burn: float, base: float, seconds: float,

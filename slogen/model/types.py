@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from slogen.diagnostics import Position
+from slogen.groups import DEFAULT_MAX_GROUPS
 from slogen.thresholds.kind import CompareLevel, LevelRule
 
 if TYPE_CHECKING:  # annotations only: the spec types are what the kind modules read
@@ -48,6 +49,8 @@ class SLO:
     page: Tier
     ticket: Tier
     position: Position
+    group_by: tuple[str, ...] = ()  # one objective per value of these labels (slogen.groups)
+    max_groups: int = DEFAULT_MAX_GROUPS
     # windows (seconds, besides the base window) whose error ratio is read from the raw counters:
     # window → (bad events per second, all events per second) over it. Other windows are summed
     # from the recorded base-window rates.
@@ -82,6 +85,8 @@ class Threshold:
     page: Tier              # critical levels
     ticket: Tier            # warning levels
     position: Position
+    group_by: tuple[str, ...] = ()  # ratio and latency kinds: one alert per value of these labels
+    max_groups: int = DEFAULT_MAX_GROUPS
 
 
 @dataclass(frozen=True)

@@ -150,6 +150,10 @@ def pair(before: list[AlertView], after: list[AlertView]) -> tuple[list[tuple[Al
     return pairs, left, right
 
 
+def _grouping(s) -> str:
+    return f"per {', '.join(s.group_by)} (one budget and alert set each)" if s.group_by else "one SLO, all series summed"
+
+
 def _pct(ratio: float) -> str:
     return f"{ratio * 100:.4g}%"
 
@@ -218,13 +222,15 @@ def diff(before: Snapshot, after: Snapshot) -> list[ServiceDiff]:
             s = a or b
             svc(key[0]).changes.append(Change(what, f"SLO {key[1]}", [
                 ("objective", "", f"{s.objective_percent:g}%" if s.objective_percent is not None else "?"),
-                ("period", "", s.period or "?")]))
+                ("period", "", s.period or "?")] + ([("per group", "", _grouping(s))] if s.group_by else [])))
             continue
         details = []
         if b.objective_percent != a.objective_percent:
             details.append(("objective", f"{b.objective_percent:g}%", f"{a.objective_percent:g}%"))
         if b.period != a.period:
             details.append(("period", b.period or "?", a.period or "?"))
+        if b.group_by != a.group_by:  # each group gets its own budget and alerts, or loses them
+            details.append(("per group", _grouping(b), _grouping(a)))
         if details:
             svc(key[0]).changes.append(Change("changed", f"SLO {key[1]}", details))
     pairs, removed, added = pair(before.alerts, after.alerts)

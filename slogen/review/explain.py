@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from slogen import groups
 from slogen.diagnostics import Diagnostics
 from slogen.durations import format_duration
 from slogen.model import Bundle, SLO, detection
@@ -150,6 +151,10 @@ def render_text(explanations: list[SLOExplanation]) -> str:
         out.append(f"{slo.service} / {slo.name}: objective {slo.objective_percent:g}% over "
                    f"{format_duration(slo.period)}, error budget {percent(slo.budget)} "
                    f"(a total outage burns {outage_burn(slo):g}x)")
+        if slo.group_by:
+            out.append(f"  per group: one budget and one set of alerts for each value of "
+                       f"{groups.describe(slo.group_by)}; every figure below holds for each group on its own "
+                       f"traffic{f' (min_events {slo.min_events} per group)' if slo.min_events else ''}")
         if not x.alerts:
             out.append("  no burn-rate alerts (every tier is disabled or unreachable)")
         for e in x.alerts:

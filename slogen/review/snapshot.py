@@ -7,7 +7,7 @@ routing tree (rendered from the model, or read from out/), see `slogen.review.ro
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -77,6 +77,7 @@ class SLOView:
     name: str
     objective_percent: float | None
     period: str | None
+    group_by: tuple[str, ...] = ()  # a grouped SLO: one per value of these labels
 
 
 @dataclass
@@ -117,7 +118,7 @@ def from_bundle(bundle: Bundle, label: str) -> Snapshot:
         snap.services.add(svc.name)
         for slo in svc.slos:
             snap.slos[(svc.name, slo.name)] = SLOView(svc.name, slo.name, slo.objective_percent,
-                                                      format_duration(slo.period))
+                                                      format_duration(slo.period), slo.group_by)
         for a in service_alerts(svc, bundle):
             snap.alerts.append(_view(svc.name, a.name, a.expr, a.for_seconds, a.labels,
                                      _route(tree, a.name, a.labels)))
@@ -139,6 +140,15 @@ def _seconds(text) -> float:
         return parse_duration(str(text)) if text else 0
     except ValueError:
         return 0
+
+
+def _grouping(expr: str) -> tuple[str, ...]:
+    from slogen import groups, promql
+
+    try:
+        return groups.outer_grouping(expr)
+    except promql.PromQLError:
+        return ()
 
 
 def from_out(out: Path, diags: Diagnostics) -> Snapshot:
@@ -172,9 +182,11 @@ def from_out(out: Path, diags: Diagnostics) -> Snapshot:
                 view = snap.slos.get(key, SLOView(*key, None, None))
                 expr = str(rule.get("expr", ""))
                 if rule.get("record") == C.SLO_OBJECTIVE and _VECTOR.search(expr):
-                    view = SLOView(*key, round(float(_VECTOR.search(expr).group(1)) * 100, 10), view.period)
+                    view = replace(view, objective_percent=round(float(_VECTOR.search(expr).group(1)) * 100, 10))
                 elif rule.get("record") == C.SLO_PERIOD_ERROR_RATIO and _RANGE.search(expr):
-                    view = SLOView(*key, view.objective_percent, _RANGE.search(expr).group(1))
+                    view = replace(view, period=_RANGE.search(expr).group(1))
+                elif rule.get("record") == C.SLI_REQUESTS_BASE:  # `sum by (provider)(...)`: grouped
+                    view = replace(view, group_by=_grouping(expr))
                 else:
                     continue
                 snap.slos[key] = view

@@ -2,12 +2,14 @@
 
 One test group per burn rate of the table: healthy traffic for longer than the longest window
 (every window clean), a step to burn rate B held until every alert that should fire has fired and
-every window is full, then recovery. explain's figures are those of an evaluation at the test's
-interval (slogen.model.detection), so every one is checked exactly, on that alert's own `ALERTS`
-series (the SLO's other window pairs share the alert name and must not get in the way):
+its short window is full, then recovery. explain's figures are those of an evaluation at the
+test's interval (slogen.model.detection), so every one is checked exactly, on that alert's own
+`ALERTS` series (the SLO's other window pairs share the alert name and must not get in the way):
 
   detection t:  not firing 1 interval before t, firing at t
-  reset r:      still firing 1 interval before r, not firing at r
+  reset r:      still firing 1 interval before r, not firing at r (r from the same model, for a
+                burn of the tested length: explain's figure wherever the long window filled too;
+                waiting for every 3-day window to fill would double promtool's work)
   never:        not firing once the long window is full and `for` has passed
 
 Rule groups are evaluated in pipeline order (`group_eval_order`: recordings before alerts); a
@@ -79,20 +81,21 @@ def _label(a: Alert) -> str:
 
 
 def _figures(a: Alert, burn: float, start: int, base: float, iv: int) -> tuple[float, list]:
-    """Until when the burn must last for this alert, and its checks: (seconds from `stop`, the
-    end of the burn, to the check; expected state; what)."""
+    """Until when the burn must last for this alert, and its checks: (the check's time from
+    `stop`, the end of the burn; expected state; what)."""
     w, slo = a.window, a.slo
     t = detection_seconds(slo, w, burn, base, iv)
-    full = start + w.long + base + iv  # every window of the pair full: explain's reset assumes it
     if t is None:
-        at = full + w.for_seconds
+        at = start + w.long + base + iv + w.for_seconds
         return at + iv, [(lambda stop, at=at: at, False, "never fires")]
-    r = reset_seconds(slo, w, burn, base, iv)
-    return max(start + t + iv, full), [
+
+    def reset(stop: int) -> float:
+        return reset_seconds(slo, w, burn, base, iv, lasted=stop - start)
+    return max(start + t, start + w.short + base) + iv, [
         (lambda stop: start + t - iv, False, f"fires after {human(t)}: quiet {human(iv)} before"),
         (lambda stop: start + t, True, f"fires after {human(t)}: firing then"),
-        (lambda stop: stop + r - iv, True, f"resets {human(r)} after recovery: firing {human(iv)} before"),
-        (lambda stop: stop + r, False, f"resets {human(r)} after recovery: quiet then")]
+        (lambda stop: stop + reset(stop) - iv, True, "resets after recovery: firing 1 interval before"),
+        (lambda stop: stop + reset(stop), False, "resets after recovery: quiet then")]
 
 
 def burn_group(slo: SLO, alerts: list[Alert], label: str, burn: float, base: float, iv: int,

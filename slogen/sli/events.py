@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import model_validator
 from pydantic_core import PydanticCustomError
 
-from slogen import promql
+from slogen import groups, promql
 from slogen.series import Series, Untestable, counter, series
 from slogen.spec.common import MetricSelector, Strict, WindowQuery, doc
 
@@ -43,22 +43,26 @@ class EventsFields(Strict):
         return self
 
 
-def _sum_rate(selector: str, window: str) -> str:
-    return f"sum(rate({selector}[{window}]))"
+def _sum_rate(selector: str, window: str, by: tuple[str, ...]) -> str:
+    return groups.sum_by(by, f"rate({selector}[{window}])")
 
 
-def queries(spec: EventsFields, window: str) -> tuple[str, str]:
-    """(bad events per second, all events per second) over `window`."""
+def queries(spec: EventsFields, window: str, by: tuple[str, ...] = ()) -> tuple[str, str]:
+    """(bad events per second, all events per second) over `window`, one series per group of `by`."""
     if spec.total:
-        total = _sum_rate(spec.total, window)
+        total = _sum_rate(spec.total, window, by)
         if spec.bad:
-            return f"({_sum_rate(spec.bad, window)} or vector(0))", total
-        return f"clamp_min({total} - ({_sum_rate(spec.good, window)} or vector(0)), 0)", total
-    total = promql.fill_window(spec.total_query, window)
+            return f"({_sum_rate(spec.bad, window, by)} or {groups.zero(by, total)})", total
+        return f"clamp_min({total} - ({_sum_rate(spec.good, window, by)} or {groups.zero(by, total)}), 0)", total
+    if by:  # the queries keep the grouping labels (checked in the model), slogen sums per group
+        total, bad_or_good = (groups.sum_by(by, promql.fill_window(q, window)) if q else None
+                              for q in (spec.total_query, spec.bad_query or spec.good_query))
+    else:
+        total = f"({promql.fill_window(spec.total_query, window)})"
+        bad_or_good = f"({promql.fill_window(spec.bad_query or spec.good_query, window)})"
     if spec.bad_query:
-        return f"(({promql.fill_window(spec.bad_query, window)}) or vector(0))", f"({total})"
-    good = promql.fill_window(spec.good_query, window)
-    return f"clamp_min(({total}) - (({good}) or vector(0)), 0)", f"({total})"
+        return f"({bad_or_good} or {groups.zero(by, total)})", total
+    return f"clamp_min({total} - ({bad_or_good} or {groups.zero(by, total)}), 0)", total
 
 
 def _only_selector(query: str, field: str) -> promql.Selector:

@@ -11,8 +11,9 @@ from slogen.series import Series
 class SLIKind:
     name: str
     spec: type
-    # (bad events/s, all events/s) over the given window, as PromQL
-    queries: Callable[[Any, str], tuple[str, str]]
+    # (bad events/s, all events/s) over the given window, as PromQL, one series per group of the
+    # labels given (slogen.groups)
+    queries: Callable[[Any, str, tuple[str, ...]], tuple[str, str]]
     # counter series giving `total` and `bad` events per step (raises series.Untestable)
     fixture: Callable[[Any, list[float], list[float]], list[Series]]
     describe: Callable[[Any], str]

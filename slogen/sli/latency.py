@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from slogen import promql
+from slogen import groups, promql
 from slogen.numbers import format_seconds
 from slogen.series import Series, Untestable, counter, series
 from slogen.sli.kind import SLIKind
@@ -40,11 +40,12 @@ def _parts(spec: LatencySLI) -> tuple[promql.Selector, promql.Selector]:
             promql.Selector(spec.histogram + "_count", matchers))
 
 
-def queries(spec: LatencySLI, window: str) -> tuple[str, str]:
+def queries(spec: LatencySLI, window: str, by: tuple[str, ...] = ()) -> tuple[str, str]:
     bucket, count = _parts(spec)
     w = window
-    total = f"sum(rate({count.render()}[{w}]))"
-    return f"clamp_min({total} - (sum(rate({bucket.render()}[{w}])) or vector(0)), 0)", total
+    total = groups.sum_by(by, f"rate({count.render()}[{w}])")
+    good = groups.sum_by(by, f"rate({bucket.render()}[{w}])")
+    return f"clamp_min({total} - ({good} or {groups.zero(by, total)}), 0)", total
 
 
 def fixture(spec: LatencySLI, total: list[float], bad: list[float]) -> list[Series]:

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from slogen import promql
+from slogen.groups import DEFAULT_MAX_GROUPS
 from slogen.durations import parse_duration
 
 
@@ -198,3 +199,17 @@ Seconds = Annotated[float, BeforeValidator(_seconds, json_schema_input_type=floa
 def doc(text: str, **kw):
     """Field with documentation (goes into the JSON Schema and docs/reference.md)."""
     return Field(description=" ".join(text.split()), **kw)
+
+
+
+def group_by_field(per_group: str):
+    """`group_by` of an SLO or threshold: `per_group` says what each group gets."""
+    return doc(f"""Labels that split this into one per label value, e.g. `[provider]`: {per_group}, from one
+        set of rules that aggregate `sum by (provider)`; the alerts carry the label and name the group.
+        The metrics must carry these labels. See docs/group-by.md.""", default_factory=list)
+
+
+def max_groups_field():
+    return doc("""Cardinality guard for `group_by`: how many groups (label value combinations) you
+        expect at most; each group costs as many recorded series as an ungrouped one. `slogen validate
+        --prometheus URL` warns when the server shows more (live/too-many-groups).""", default=DEFAULT_MAX_GROUPS, ge=1)

@@ -78,7 +78,7 @@ def models() -> list[type[BaseModel]]:
 
 
 def reference() -> str:
-    import slogen.api  # noqa: F401  (loads every format and kind)
+    import slogen.formats  # noqa: F401  (loads every format and kind)
 
     return "\n\n".join(_table(m) for m in models())
 

@@ -10,7 +10,8 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from slogen.sli import SLISpec
-from slogen.spec.common import AlertName, Duration, Labels, Name, Strict, WindowDuration, doc
+from slogen.spec.common import (AlertName, Duration, LabelName, Labels, Name, Strict, WindowDuration, doc,
+                                group_by_field, max_groups_field)
 from slogen.thresholds import ThresholdSpec
 
 
@@ -67,6 +68,10 @@ class SLOSpec(Strict):
         defaults to the percentile.""", default=None)
     period: WindowDuration = doc("Rolling period of the error budget: `30d` (default), `28d`, `7d`.", default="30d")
     sli: SLISpec = doc("How good and bad events are measured; `kind` picks the SLI type.")
+    group_by: list[LabelName] = group_by_field(
+        "every LLM provider, route or tenant gets its own error budget, alerts and dashboard series, and "
+        "`min_events` applies per group")
+    max_groups: int = max_groups_field()
     labels: Labels = doc("Extra labels on this SLO's alerts.", default_factory=dict)
     alerting: SLOAlerting = doc("Alerting options for this SLO (override the service's).",
                                 default_factory=SLOAlerting)

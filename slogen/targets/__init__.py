@@ -1,6 +1,6 @@
 """Stage 4: the model → documents. Adding an output: one module and one line in TARGETS.
 
-A target has two halves, so that a build can redo only what a change touches (slogen.incremental):
+A target has two halves, so that a build can redo only what a change touches (slogen.write.record):
   service_files(bundle, services) -> [File]   files about one service each (File.service set),
                                               made from that service and the bundle's settings only
   summary(service, bundle) -> JSON data       what the bundle-wide files need to know of a service
@@ -18,7 +18,7 @@ from slogen.model import Bundle, Service
 from slogen.targets import alertmanager, grafana, runbooks
 from slogen.targets import schema
 from slogen.targets.prometheus import packaging, rules, unit_tests
-from slogen.writer import File
+from slogen.files import File
 
 
 def _no_files(*_args) -> list[File]:

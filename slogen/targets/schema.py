@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slogen.model import Bundle
 from slogen.spec.schema import json_schema
-from slogen.writer import File
+from slogen.files import File
 
 PATH = "schema/slogen-v1.schema.json"
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from slogen import promql
+from slogen import groups, promql
 from slogen.durations import parse_duration
 from slogen.series import Untestable, counter, series
-from slogen.spec.common import Duration, HistogramName, LabelMatchers, Percentile, doc
+from slogen.spec.common import (Duration, HistogramName, LabelMatchers, LabelName, Percentile, doc, group_by_field,
+                                max_groups_field)
 from slogen.thresholds.kind import CompareLevel, Fixture, ThresholdBase, ThresholdKind, compare_phases, compare_rules
 
 TRAFFIC = 1000
@@ -19,13 +20,15 @@ class LatencyThresholdSpec(ThresholdBase):
     percentile: Percentile = doc("Which percentile, e.g. 95.")
     window: Duration = doc("Window of the rates.", default="5m")
     warning: CompareLevel | None = doc("Seconds, e.g. `{above: 2, for: 10m}`.", default=None)
+    group_by: list[LabelName] = group_by_field("one alert per provider, route or tenant, each with its own value")
+    max_groups: int = max_groups_field()
     critical: CompareLevel | None = doc("Seconds, e.g. `{above: 5, for: 5m}`.", default=None)
 
 
 def value_expr(spec: LatencyThresholdSpec) -> str:
     bucket = promql.Selector(spec.histogram + "_bucket", promql.parse_matchers(spec.selector))
     q = promql.format_number(spec.percentile / 100)
-    return f"histogram_quantile({q}, sum by (le) (rate({bucket.render()}[{spec.window}])))"
+    return f"histogram_quantile({q}, sum{groups.by(['le', *spec.group_by])} (rate({bucket.render()}[{spec.window}])))"
 
 
 def fixture(spec: LatencyThresholdSpec, values) -> Fixture:

@@ -8,7 +8,7 @@ from typing import Literal
 from slogen.durations import parse_duration
 from slogen.series import Untestable
 from slogen.sli import events
-from slogen.spec.common import Duration, doc
+from slogen.spec.common import Duration, LabelName, doc, group_by_field, max_groups_field
 from slogen.thresholds.kind import CompareLevel, Fixture, ThresholdBase, ThresholdKind, compare_phases, compare_rules
 
 TRAFFIC = 1000  # events per step in generated tests
@@ -19,11 +19,13 @@ class RatioThresholdSpec(ThresholdBase, events.EventsFields):
     window: Duration = doc("Window of the rates.", default="5m")
     warning: CompareLevel | None = doc("e.g. `{above: 5, for: 5m}` with `bad`, `{below: 80}` with `good`.",
                                        default=None)
+    group_by: list[LabelName] = group_by_field("one alert per provider, route or tenant, each with its own value")
+    max_groups: int = max_groups_field()
     critical: CompareLevel | None = doc("e.g. `{above: 10, for: 5m}`.", default=None)
 
 
 def value_expr(spec: RatioThresholdSpec) -> str:
-    bad, total = events.queries(spec, spec.window)
+    bad, total = events.queries(spec, spec.window, tuple(spec.group_by))
     if spec.good or spec.good_query:
         return f"100 * (1 - {bad} / {total})"
     return f"100 * {bad} / {total}"

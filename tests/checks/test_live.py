@@ -35,6 +35,14 @@ slos:
       kind: availability
       total: app_requests_total{job="ap"}
       bad: app_requests_total{job="ap",code=~"5.."}
+  - name: per-job
+    objective: 99
+    group_by: [job]
+    max_groups: 1
+    sli:
+      kind: availability
+      total: app_requests_total
+      bad: app_requests_total{code=~"5.."}
 thresholds:
   - kind: expression
     name: QueueGrowing
@@ -114,6 +122,7 @@ def test_each_online_check_is_reported_at_the_selector(tmp_path, monkeypatch, se
         ("live/metric-type", _at(text, "metric: app_processed")),
         ("live/up-other-jobs", _at(text, "selector: '{instance=")),
         ("live/firing-now", _at(text, "warning: {above: 10}")),
+        ("live/too-many-groups", _at(text, "max_groups: 1")),
     }
     assert set(live) == expected, found
     assert {c for c, _ in expected} == {c for c in checks.CODES if c.startswith("live/")}  # every online code
@@ -123,6 +132,7 @@ def test_each_online_check_is_reported_at_the_selector(tmp_path, monkeypatch, se
     missing = live[("live/no-series", _at(text, 'total: app_requests_total{job="ap"}'))]
     assert "app" in missing and "job" in missing  # the labels that do exist
     assert "app, node" in live[("live/up-other-jobs", _at(text, "selector: '{instance="))]
+    assert "`job` has 2 values" in live[("live/too-many-groups", _at(text, "max_groups: 1"))]
 
 
 def test_a_spec_that_matches_the_server_is_clean(tmp_path, monkeypatch, server):

@@ -27,8 +27,16 @@ def panels(dashboard: dict) -> list[dict]:
 
 
 def queries(dashboard: dict) -> list[tuple[str, str]]:
-    """(panel title, PromQL) of every panel target."""
-    return [(p.get("title", ""), t["expr"]) for p in panels(dashboard) for t in p.get("targets", []) if "expr" in t]
+    """(panel title, PromQL) of every panel target, the dashboard's own query variables (a grouped
+    SLO's labels) set to their default, All (`allValue`)."""
+    variables = {v["name"]: v.get("allValue", ".*") for v in dashboard.get("templating", {}).get("list", [])
+                 if v.get("type") == "query"}
+
+    def fill(expr: str) -> str:
+        return re.sub(r"\$\{?(\w+)\}?", lambda m: variables.get(m.group(1), m.group(0)), expr)
+
+    return [(p.get("title", ""), fill(t["expr"])) for p in panels(dashboard) for t in p.get("targets", [])
+            if "expr" in t]
 
 
 def layout_problems(dashboard: dict) -> list[str]:

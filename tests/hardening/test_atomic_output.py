@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from slogen import writer
+from slogen import write as writer
 
 ROOT = Path(__file__).resolve().parents[2]
 KILL_POINTS = int(os.environ.get("SLOGEN_KILL_POINTS", "50"))
@@ -38,7 +38,7 @@ def _service(i: int, objective: float) -> str:
     return f"""\
 apiVersion: slogen/v1
 service: gen-{i:03d}
-team: gen
+team: mcp-platform
 description: Generated service {i} for the kill test.
 slos:
   - name: availability
@@ -176,10 +176,11 @@ def test_a_build_that_changes_nothing_still_removes_what_a_killed_build_left(bun
     out = base / "leftover" / "out"
     out.mkdir(parents=True)
     assert _build(specs_b, out).wait(timeout=300) == 0
+    built = _tree(out)  # (headers name the specs relative to this folder)
     left = out.parent / f".out.slogen-new-{_dead_pid()}"
     (left / "runbooks").mkdir(parents=True)
     (left / "runbooks" / "README.md").write_bytes(b"the previous tree")
     proc = _build(specs_b, out)
     assert proc.wait(timeout=300) == 0, proc.stderr.read()
-    assert _tree(out) == tree_b
+    assert _tree(out) == built
     assert not any(out.parent.glob(".out.slogen-*"))

@@ -59,7 +59,7 @@ def test_extreme_values_reach_the_output_faithfully(extremes, path, present, abs
 
 
 SHORT_WINDOWS = GOOD.replace("team: platform", "team: platform\nalerting:\n  windows:\n"
-                             "    - {severity: page, budget_percent: 2, long: 1m, short: 30s}")
+                             "    - {severity: page, budget_percent: 2, long: 2m, short: 1m}")
 
 # (sentence id, spec, --time-scale, expected (line, col) of the error, or None for a bundle-wide one)
 TIME_SCALES = [
@@ -69,7 +69,7 @@ TIME_SCALES = [
     ("an infinite time scale", GOOD, math.inf, None),
     ("a time scale above 1 (durations Prometheus cannot hold)", GOOD, 1e9, None),
     ("a time scale that rounds the 5m base window to 0s", GOOD, 0.001, None),
-    ("a time scale that makes a short and a long window the same", SHORT_WINDOWS, 0.02, (6, 7)),
+    ("a time scale that makes a short and a long window the same", SHORT_WINDOWS, 0.005, (6, 7)),
 ]
 
 

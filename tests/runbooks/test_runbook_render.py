@@ -134,7 +134,7 @@ def test_templates_refuse_missing_values():
 
 
 def test_two_builds_are_byte_identical(tmp_path, built_specs):
-    from slogen import writer
+    from slogen import write as writer
     from helpers import SPECS
 
     again = api.build([SPECS], tmp_path / "out")

@@ -1,4 +1,4 @@
-"""Incremental builds (slogen.incremental) write exactly what a full build writes.
+"""Incremental builds (slogen.write.record) write exactly what a full build writes.
 
 Every case below changes something, builds incrementally into `out/`, and compares with a full
 build (no cache, one process) of the same specs into a copy of the previous `out/` (so runbook
@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from slogen import api, parallel, writer
+from slogen import api, parallel, write as writer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import fleetgen  # noqa: E402
 
-N = 6  # services; the fork threshold is lowered to 4 below, so both halves of the render run
+N = 6  # services; the pool threshold is lowered to 4 below, so the render runs in a pool of processes
 
 
 @pytest.fixture(autouse=True)
@@ -46,9 +46,9 @@ def build_and_compare(specs: Path, monkeypatch, reused: bool = True) -> api.Resu
         shutil.copytree(out, reference, symlinks=True)
     before = writer.read_tree(out)
     result = api.build([specs], out)
-    monkeypatch.setenv("SLOGEN_NO_FORK", "1")
+    monkeypatch.setenv("SLOGEN_JOBS", "1")
     expected = api.build([specs], reference, use_cache=False)
-    monkeypatch.delenv("SLOGEN_NO_FORK")
+    monkeypatch.delenv("SLOGEN_JOBS")
     assert _diagnostics(result) == _diagnostics(expected)
     assert result.ok == expected.ok
     if result.ok:
@@ -160,7 +160,7 @@ def test_changed_options_rebuild_everything(fleet, monkeypatch):
 
 
 def test_a_corrupt_record_means_a_full_build(fleet, monkeypatch):
-    record = fleet.parent / ".slogen-cache" / "out.units.json"
+    record = fleet.parent / "out" / "slogen-manifest.json"
     assert record.is_file()
     record.write_text("{not json")
     _service(fleet, 3).write_text(fleetgen.service_yaml(3, revision=1))

@@ -9,8 +9,9 @@ from slogen.model import Bundle
 from slogen.targets.alertmanager import templates
 from slogen.targets.alertmanager.inhibitions import inhibit_rules
 from slogen.targets.alertmanager.receivers import receivers
-from slogen.targets.alertmanager.routes import root_route, slogen_route, summary  # noqa: F401  (summary: see slogen.targets)
-from slogen.writer import File
+from slogen.targets.alertmanager.routes import (all_summaries, group_labels, root_route, slogen_route,  # noqa: F401
+                                                summary)  # summary: see slogen.targets
+from slogen.files import File
 
 FOLDER = "alertmanager"
 CONFIG = f"{FOLDER}/alertmanager.yml"
@@ -19,15 +20,19 @@ TEMPLATES = f"{FOLDER}/{templates.PATH}"
 
 
 def config(bundle: Bundle, summaries: dict[str, dict] | None = None) -> dict:
-    return {"route": root_route(bundle, summaries), "inhibit_rules": inhibit_rules(),
+    return {"route": root_route(bundle, summaries), "inhibit_rules": _inhibitions(bundle, summaries),
             "receivers": receivers(bundle.settings), "templates": [templates.PATH]}
 
 
 def fragment(bundle: Bundle, summaries: dict[str, dict] | None = None) -> dict:
     """Merge into an existing config (see docs/alertmanager.md): `route` goes first in the root
     route's `routes`, the lists are appended to the config's own."""
-    return {"route": slogen_route(bundle, summaries), "inhibit_rules": inhibit_rules(),
+    return {"route": slogen_route(bundle, summaries), "inhibit_rules": _inhibitions(bundle, summaries),
             "receivers": receivers(bundle.settings), "templates": [templates.PATH]}
+
+
+def _inhibitions(bundle: Bundle, summaries: dict[str, dict] | None) -> list[dict]:
+    return inhibit_rules(group_labels(all_summaries(bundle, summaries)))
 
 
 def shared_files(bundle: Bundle, summaries: dict[str, dict]) -> list[File]:

@@ -17,6 +17,18 @@ from slogen.targets.alertmanager.receivers import catch_all
 GROUP_BY = ["alertname", C.LABEL_SERVICE, C.LABEL_SLO]
 
 
+def group_labels(summaries: dict[str, dict]) -> list[str]:
+    """Every `group_by` label of the bundle's SLOs and thresholds. They join the routes' group_by
+    and the inhibitions' `equal`, so two failing providers are two notifications and a page of one
+    does not silence the ticket of another. An alert without such a label has it empty, which
+    groups and matches exactly as before."""
+    return sorted({label for facts in summaries.values() for label in facts.get("group_by", [])})
+
+
+def group_by(summaries: dict[str, dict]) -> list[str]:
+    return GROUP_BY + [l for l in group_labels(summaries) if l not in GROUP_BY]
+
+
 @dataclass(frozen=True)
 class Timing:
     """Seconds. Pages: notify fast, re-notify while unacknowledged. Tickets: batch, remind daily."""
@@ -64,9 +76,11 @@ class Routed(NamedTuple):
 
 
 def summary(service, bundle: Bundle) -> dict:
-    """JSON data: the team and, per alert, [name, paging, receiver]."""
+    """JSON data: the team, per alert [name, paging, receiver], and the grouping labels."""
+    labels = sorted({l for origin in (*service.slos, *service.thresholds) for l in origin.group_by})
     return {"team": service.team,
-            "alerts": [[a.name, a.paging, a.receiver] for a in service_alerts(service, bundle)]}
+            "alerts": [[a.name, a.paging, a.receiver] for a in service_alerts(service, bundle)],
+            "group_by": labels}
 
 
 def expected_receiver(alert: Alert, bundle: Bundle) -> str:
@@ -107,13 +121,12 @@ def _team_routes(team: str, alerts: list[Routed], bundle: Bundle) -> dict | None
 def slogen_route(bundle: Bundle, summaries: dict[str, dict] | None = None) -> dict:
     """The sub-tree for slogen's alerts: the fragment's `route`, and the generated root's only child.
     `summaries`: service name → `summary()`, by default of every service of the bundle."""
-    if summaries is None:
-        summaries = {s.name: summary(s, bundle) for s in bundle.services}
+    summaries = all_summaries(bundle, summaries)
     by_team: dict[str, list[Routed]] = defaultdict(list)
     for name, facts in summaries.items():
         by_team[facts["team"]].extend(Routed(name, *a) for a in facts["alerts"])
     routes = [r for team in sorted(by_team) if (r := _team_routes(team, by_team[team], bundle))]
-    node = {"matchers": [SLOGEN_ALERTS], "receiver": catch_all(bundle.settings), "group_by": GROUP_BY,
+    node = {"matchers": [SLOGEN_ALERTS], "receiver": catch_all(bundle.settings), "group_by": group_by(summaries),
             **timing(DEFAULT, bundle)}
     if routes:
         node["routes"] = routes
@@ -121,5 +134,10 @@ def slogen_route(bundle: Bundle, summaries: dict[str, dict] | None = None) -> di
 
 
 def root_route(bundle: Bundle, summaries: dict[str, dict] | None = None) -> dict:
-    return {"receiver": catch_all(bundle.settings), "group_by": GROUP_BY, **timing(DEFAULT, bundle),
+    summaries = all_summaries(bundle, summaries)
+    return {"receiver": catch_all(bundle.settings), "group_by": group_by(summaries), **timing(DEFAULT, bundle),
             "routes": [slogen_route(bundle, summaries)]}
+
+
+def all_summaries(bundle: Bundle, summaries: dict[str, dict] | None) -> dict[str, dict]:
+    return {s.name: summary(s, bundle) for s in bundle.services} if summaries is None else summaries

@@ -5,13 +5,14 @@ stays short and the wording lives in one place: slogen/templates/alertmanager/sl
 file is Go template text; slogen fills in only its `[[ ... ]]` placeholders (label and annotation
 names from slogen.conventions, the generated-file header) with Jinja2, whose own `{{ }}` syntax
 is switched off so Go's passes through untouched. A group holds alerts of one alertname, service
-and SLO (the route's group_by), so links are taken from its first firing alert."""
+and SLO (the route's group_by), and of one group of a grouped SLO, so links are taken from its
+first firing alert and the `group` annotation is common to the notification."""
 from __future__ import annotations
 
 import jinja2
 
 from slogen import conventions as C
-from slogen.writer import HEADER
+from slogen.files import HEADER
 
 PATH = "templates/slogen.tmpl"   # relative to alertmanager.yml; Alertmanager resolves it there
 

@@ -3,46 +3,30 @@ the service dashboards a build renders and one for the overview.
 
 slogen's jsonnet (`main.jsonnet` + `lib/`) ships inside the package (`jsonnet/`, in this repository
 a symlink to the top-level `dashboards/` folder where it is maintained). A team's own folder
-(`dashboards/` next to the specs, or `--dashboards DIR`) may add two things, never a copy of
+(`dashboards/` next to the specs, or `--dashboards DIR`: found by slogen.load.discover) may add two things, never a copy of
 slogen's library:
   config.libsonnet            overrides of lib/config.libsonnet for every dashboard
   custom/<stem>.libsonnet     extra panels / overrides for `<stem>.json` (a service, or slo-overview)
 Each jsonnet start-up costs ~30 ms, so the service dashboards come out of a single evaluate_snippet
 call; a snippet built here imports the team's files by absolute path. The overview is a separate
 call on a small model (`overview_summary` of every service), so an incremental build
-(slogen.incremental) evaluates only the changed services' dashboards and the overview.
+(slogen.write.record) evaluates only the changed services' dashboards and the overview.
 """
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from slogen.diagnostics import Diagnostics, TargetError, relative
+from slogen.diagnostics import TargetError, relative
 from slogen.model import Bundle
 from slogen.targets.grafana.model_json import (OVERVIEW_FILE, dashboard_file, overview_model, overview_summary,
                                                services_model)
-from slogen.writer import File
+from slogen.files import File
 
 LIBRARY = Path(__file__).resolve().parent / "jsonnet"
 FOLDER = "grafana"
 CUSTOM = "custom"
 CONFIG = "config.libsonnet"
-
-
-def locate(spec_paths: list[Path], explicit: Path | None, diags: Diagnostics) -> str | None:
-    """The team's dashboards folder: `--dashboards`, else `dashboards/` inside or next to the
-    first specs folder. None when there is none (slogen's defaults only)."""
-    if explicit is not None:
-        if not explicit.is_dir():
-            diags.error("grafana/dashboards-missing", f"--dashboards {explicit}: no such folder")
-            return None
-        return str(explicit.resolve())
-    for p in spec_paths[:1]:
-        folder = p if p.is_dir() else p.parent
-        for candidate in (folder / "dashboards", folder.resolve().parent / "dashboards"):
-            if candidate.is_dir():
-                return str(candidate.resolve())
-    return None
 
 
 def _string(text: str) -> str:

@@ -7,7 +7,7 @@ jsonnet side only arranges panels, so a dashboard can never query a series the r
 from __future__ import annotations
 
 from slogen import conventions as C
-from slogen import promql
+from slogen import groups, promql
 from slogen.durations import format_duration
 from slogen.numbers import format_percent, format_seconds
 from slogen.model import Bundle
@@ -31,16 +31,26 @@ def _pct(ratio: float) -> str:
     return format_percent(ratio)
 
 
-def _sel(**labels: str) -> str:
-    return "{" + ",".join(f"{k}={promql.quote(v)}" for k, v in labels.items()) + "}"
+def _sel(matchers: tuple[promql.Matcher, ...] = (), **labels: str) -> str:
+    return "{" + ",".join([f"{k}={promql.quote(v)}" for k, v in labels.items()] + [m.render() for m in matchers]) + "}"
+
+
+def _variable_matchers(labels) -> tuple[promql.Matcher, ...]:
+    """A grouped SLO's panels follow the dashboard's variable of each grouping label (all by default)."""
+    return tuple(promql.Matcher(label, "=~", f"${label}") for label in labels)
+
+
+def _legend(labels) -> str:
+    return " ".join(f"{{{{{label}}}}}" for label in labels)
 
 
 def _latency(slo: SLO) -> dict | None:
     if slo.kind != "latency":
         return None
     spec = slo.sli
-    matchers = promql.parse_matchers(spec.selector)
+    matchers = promql.parse_matchers(spec.selector) + _variable_matchers(slo.group_by)
     return {"bucket": promql.Selector(spec.histogram + "_bucket", matchers).render(),
+            "by": ", ".join(["le", *slo.group_by]),
             "quantile": promql.format_number(round(spec.percentile / 100, 12)), "threshold": spec.threshold,
             "label": f"p{promql.format_number(spec.percentile)}", "threshold_label": format_seconds(spec.threshold)}
 
@@ -55,7 +65,10 @@ def _slo(slo: SLO, bundle: Bundle, runbooks: dict[str, str]) -> dict:
         "name": slo.name, "description": slo.description, "kind": slo.kind,
         "objective": round(slo.objective, 12), "objective_label": _pct(slo.objective), "budget_label": _pct(slo.budget),
         "period": format_duration(slo.period),
-        "selector": _sel(**{C.LABEL_SERVICE: slo.service, C.LABEL_SLO: slo.name}),
+        "selector": _sel(**{C.LABEL_SERVICE: slo.service, C.LABEL_SLO: slo.name}, matchers=_variable_matchers(slo.group_by)),
+        # the SLO-wide series (objective, budget) have no group labels: never filter them by group
+        "slo_selector": _sel(**{C.LABEL_SERVICE: slo.service, C.LABEL_SLO: slo.name}),
+        "group_by": list(slo.group_by), "legend": _legend(slo.group_by), "budget_match": groups.on_slo(slo.group_by),
         "alert": slo.alert_name, "runbook_url": runbooks.get(slo.alert_name, ""),
         "sli_rule": C.sli_error_ratio(bundle.base_window), "windows": windows, "latency": _latency(slo),
     }
@@ -68,7 +81,7 @@ def _threshold(t: Threshold, runbooks: dict[str, str]) -> dict:
     expr = t.value_expr
     if expr is None and t.metric:  # absent: how many series exist (0 = absent)
         expr, unit, levels = f"count({t.metric}) or vector(0)", "", []
-    return {"name": t.name, "kind": t.kind, "description": t.description, "expr": expr,
+    return {"name": t.name, "kind": t.kind, "description": t.description, "expr": expr, "legend": _legend(t.group_by),
             "unit": _GRAFANA_UNIT.get(unit, "short"), "levels": levels, "runbook_url": runbooks.get(t.name, "")}
 
 
@@ -84,6 +97,8 @@ def _service(s: Service, bundle: Bundle) -> dict:
         "runbooks": [{"alert": k, "url": v} for k, v in runbooks.items()],
         "slos": [_slo(slo, bundle, runbooks) for slo in s.slos],
         "thresholds": [_threshold(t, runbooks) for t in s.thresholds],
+        "variables": [{"name": label, "query": f"label_values({C.SLI_REQUESTS_BASE}{_sel(**{C.LABEL_SERVICE: s.name})}, {label})"}
+                      for label in sorted({l for slo in s.slos for l in slo.group_by})],
     }
 
 
@@ -93,8 +108,8 @@ def overview_summary(s: Service, bundle: Bundle) -> dict:
     does not change the overview) and the long alert windows (seconds) of each SLO."""
     entry = {"name": s.name, "team": s.team, "description": s.description, "uid": C.dashboard_uid(s.name),
              "file": dashboard_file(s.name), "stem": s.name, "selector": _sel(**{C.LABEL_SERVICE: s.name}),
-             "slos": [{"name": slo.name, "selector": _sel(**{C.LABEL_SERVICE: slo.service, C.LABEL_SLO: slo.name})}
-                      for slo in s.slos]}
+             "slos": [{"name": slo.name, "selector": _sel(**{C.LABEL_SERVICE: slo.service, C.LABEL_SLO: slo.name}),
+                       "group_by": list(slo.group_by)} for slo in s.slos]}
     del bundle
     return {"entry": entry, "longs": [sorted({w.long for w in slo.windows}) for slo in s.slos]}
 
@@ -136,4 +151,8 @@ def overview_model(bundle: Bundle, summaries: list[dict]) -> dict:
     """The input for the overview: every service's `overview_summary`, in service-name order."""
     model = _common(bundle, "overview") | {"services": [x["entry"] for x in summaries]}
     model["overview"]["windows"] = _common_windows(summaries)
+    # the overview lists one row per group of a grouped SLO: its labels become columns and legends
+    labels = sorted({l for x in summaries for slo in x["entry"]["slos"] for l in slo.get("group_by", [])})
+    model["overview"]["group_labels"] = labels
+    model["overview"]["legend"] = " ".join(["{{service}} / {{slo}}", _legend(labels)]).strip()
     return model

@@ -15,7 +15,7 @@ import re
 
 from slogen.model import Bundle
 from slogen.targets.prometheus.rules import rule_groups
-from slogen.writer import File
+from slogen.files import File
 
 OPERATOR_API = "monitoring.coreos.com/v1"
 

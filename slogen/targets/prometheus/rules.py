@@ -17,10 +17,11 @@ from slogen import conventions as C
 from slogen import promql
 from slogen.diagnostics import TargetError
 from slogen.durations import format_duration
+from slogen.groups import on_slo
 from slogen.model import Bundle, SLO, Service
 from slogen.model.alerts import Alert, selector, service_alerts
 from slogen.prose import go_escape
-from slogen.writer import File
+from slogen.files import File
 
 PERIOD_INTERVAL = 300  # seconds; the period-long rules change slowly, evaluate them every 5m
 
@@ -71,7 +72,7 @@ def metadata_rules(slo: SLO) -> list[dict]:
         {"record": budget, "expr": f"vector({slo.budget!r})", "labels": labels},
         {"record": C.SLO_PERIOD_ERROR_RATIO, "expr": _ratio(slo, slo.period), "labels": labels},
         {"record": C.SLO_PERIOD_BURN_RATE,
-         "expr": f"{C.SLO_PERIOD_ERROR_RATIO}{sel}\n/ on (service, slo)\n{budget}{sel}", "labels": labels},
+         "expr": f"{C.SLO_PERIOD_ERROR_RATIO}{sel}\n/ {on_slo(slo.group_by)}\n{budget}{sel}", "labels": labels},
         {"record": C.SLO_BUDGET_REMAINING, "expr": f"1 - {C.SLO_PERIOD_BURN_RATE}{sel}", "labels": labels},
     ]
 

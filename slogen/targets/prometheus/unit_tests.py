@@ -16,18 +16,18 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from slogen import conventions as C
-from slogen import promql
+from slogen import groups, promql
 from slogen.durations import format_duration
 from slogen.model import Bundle, SLO, Service, Threshold
 from slogen.model import detection
 from slogen.model.alerts import Alert, selector, service_alerts
 from slogen.prose import render_go
-from slogen.series import Series, expanding
+from slogen.series import Series, expanding, with_labels
 from slogen.sli import KINDS as SLI_KINDS
 from slogen.targets.prometheus.rules import rule_groups, rule_path, windows_of
 from slogen.thresholds import KINDS as THRESHOLD_KINDS
-from slogen.thresholds.kind import Phase, steps
-from slogen.writer import File
+from slogen.thresholds.kind import Fixture, Phase, steps
+from slogen.files import File
 
 STEP = 60            # seconds between input samples and between evaluations
 TRAFFIC = 100_000    # events per step in SLO tests: large, so error ratios are exact fractions
@@ -62,14 +62,30 @@ def _check(at: int, name: str, expected: list[Expected]) -> dict:
     return {"eval_time": _minutes(at), "alertname": name, "exp_alerts": [e.render() for e in expected]}
 
 
+@lru_cache(maxsize=1024)
+def _expanding(values: tuple[float | None, ...]) -> str:
+    # A fleet's services share their SLO shapes, so the same series values come back for every
+    # service; compressing one walks it step by step in Python (the hot spot of this target).
+    return expanding(values)
+
+
 def _input(series: list[Series]) -> list[dict]:
-    return [{"series": s.selector(), "values": expanding(s.values)} for s in series]
+    return [{"series": s.selector(), "values": _expanding(s.values)} for s in series]
 
 
 # --- SLO alerts -----------------------------------------------------------------------------
 
-def _slo_inputs(slo: SLO, total: list[float], bad: list[float]) -> list[Series]:
-    return SLI_KINDS[slo.kind].fixture(slo.sli, total, bad)
+def _group(origin: SLO | Threshold, index: int) -> dict[str, str]:
+    """The labels of test group `index` (a, b, c, ...) of a grouped SLO or threshold; {} if ungrouped."""
+    if not origin.group_by:
+        return {}
+    return groups.test_groups(origin.sli if isinstance(origin, SLO) else origin.spec, origin.group_by)[index]
+
+
+def _slo_inputs(slo: SLO, total: list[float], bad: list[float], group: int = 0, start: int = 0) -> list[Series]:
+    """Counter series of test group `group`, starting at step `start` (no samples before it)."""
+    return [with_labels(s, _group(slo, group), start)
+            for s in SLI_KINDS[slo.kind].fixture(slo.sli, total, bad)]
 
 
 @lru_cache(maxsize=4096)
@@ -79,15 +95,16 @@ def _threshold(factor: float, budget: float) -> Fraction:
     return Fraction(promql.format_number(factor)) * Fraction(promql.format_number(budget))
 
 
-def _firing(alerts: list[Alert], slo: SLO, bad: int, traffic: int, at: int) -> list[Expected]:
-    """Which burn-rate alerts fire at step `at` when `bad` of `traffic` events per step fail."""
+def _firing(alerts: list[Alert], slo: SLO, bad: int, traffic: int, at: int, group: int = 0) -> list[Expected]:
+    """Which burn-rate alerts of test group `group` fire at step `at` (counted from the group's first
+    sample) when `bad` of `traffic` events per step fail."""
     ratio = Fraction(bad, traffic)
     out = []
     for a in alerts:
         w = a.window
         threshold = _threshold(w.factor, slo.budget)
         if ratio > threshold and _guarded(slo, a, traffic) and at >= FIRST_EVAL + math.ceil(w.for_seconds / STEP):
-            out.append(Expected(a, bad / traffic, {}))
+            out.append(Expected(a, bad / traffic, _group(slo, group)))
     return out
 
 
@@ -121,7 +138,7 @@ def outage_after_healthy_traffic(slo: SLO, alerts: list[Alert], base: float) -> 
     healthy = math.ceil((max(a.window.long for a in early) + base) / STEP) + 1
     n = healthy + at + 1
     series = _slo_inputs(slo, [TRAFFIC] * n, [0] * healthy + [TRAFFIC] * (n - healthy))
-    expected = [Expected(a, float(detection.long_ratio(slo, a.window, outage, base, bound, STEP)), {})
+    expected = [Expected(a, float(detection.long_ratio(slo, a.window, outage, base, bound, STEP)), _group(slo, 0))
                 for a, t in zip(alerts, times) if t is not None and t <= bound and _guarded(slo, a, TRAFFIC)]
     return {"name": f"{slo.name}: a total outage after {_minutes(healthy)} of healthy traffic pages within "
                     f"{_minutes(at)}",
@@ -163,6 +180,69 @@ def slo_tests(slo: SLO, alerts: list[Alert], base: float) -> list[dict]:
         traffic = max(1, math.floor(slo.min_events * STEP / shortest / 2))
         tests.append(_slo_case(slo, alerts, f"a total outage at {traffic} events/min is below min_events",
                                traffic, settle, traffic=traffic))
+    if slo.group_by:
+        tests += group_tests(slo, alerts, settle, base)
+    return tests
+
+
+def group_tests(slo: SLO, alerts: list[Alert], settle: int, base: float) -> list[dict]:
+    """A grouped SLO is one SLO per group: a burning group fires with its own labels while a healthy
+    one stays quiet, a group that appears mid-test is judged on its own samples, and a group that
+    disappears stops firing once its short windows have no samples left."""
+    what = groups.describe(slo.group_by)
+    healthy = _bad_for(0.5 * min(1.0, min(a.window.factor for a in alerts)) * slo.budget, slo, TRAFFIC)
+    n = settle + 1
+
+    def case(name: str, series: list[Series], checks: list[tuple[int, list[Expected]]]) -> dict:
+        return {"name": f"{slo.name}: {name}", "interval": _minutes(1), "input_series": _input(series),
+                "alert_rule_test": [_check(at, slo.alert_name, expected) for at, expected in checks]}
+
+    tests = [case(f"per {what}: only the burning group fires, with its labels",
+                  _slo_inputs(slo, [TRAFFIC] * n, [TRAFFIC] * n, 0) + _slo_inputs(slo, [TRAFFIC] * n, [healthy] * n, 1),
+                  [(settle, _firing(alerts, slo, TRAFFIC, TRAFFIC, settle, 0))])]
+
+    # a new group (a new provider) starts burning at step `born`, next to a healthy one
+    born, n = 10, 10 + settle + 1
+    tests.append(case(
+        f"per {what}: a group that appears mid-test fires on its own samples",
+        _slo_inputs(slo, [TRAFFIC] * n, [healthy] * n, 1)
+        + _slo_inputs(slo, [TRAFFIC] * (n - born), [TRAFFIC] * (n - born), 2, start=born),
+        [(born - 1, []), (born + settle, _firing(alerts, slo, TRAFFIC, TRAFFIC, settle, 2))]))
+
+    # a burning group whose series end at step `gone`: each window pair resolves once one of its
+    # windows holds no sample of it (a recorded base rate outlives the raw series by one window)
+    gone = settle
+    base_steps = round(base / STEP)
+
+    def last(window: float) -> int:  # the last evaluation at which `window` still reads the group
+        if window == base:
+            return gone + base_steps - 1
+        if window in slo.raw_queries:
+            return gone + round(window / STEP) - 1
+        return gone + base_steps - 1 + round(window / STEP)
+
+    ends = {a.window: min(last(a.window.short), last(a.window.long)) for a in alerts}
+    late = min(ends.values()) + 3
+    while any(abs(late - end) <= 2 for end in ends.values()):
+        late += 1
+    n = late + 1
+    still = [e for e in _firing(alerts, slo, TRAFFIC, TRAFFIC, late, 3) if ends[e.alert.window] > late]
+    tests.append(case(
+        f"per {what}: a group that disappears stops firing",
+        _slo_inputs(slo, [TRAFFIC] * n, [healthy] * n, 1)
+        + _slo_inputs(slo, [TRAFFIC] * (gone + 1), [TRAFFIC] * (gone + 1), 3),
+        [(gone, _firing(alerts, slo, TRAFFIC, TRAFFIC, gone, 3)), (late, still)]))
+
+    if slo.min_events:  # the low-traffic guard counts each group's events, not the SLO's
+        shortest_long = min(a.window.long for a in alerts)
+        quiet = max(1, math.floor(slo.min_events * STEP / shortest_long / 2))
+        n = settle + 1
+        tests.append(case(
+            f"per {what}: min_events counts each group's own events ({quiet}/min is too few over "
+            f"{format_duration(shortest_long)})",
+            _slo_inputs(slo, [TRAFFIC] * n, [TRAFFIC] * n, 0) + _slo_inputs(slo, [quiet] * n, [quiet] * n, 1),
+            [(settle, _firing(alerts, slo, TRAFFIC, TRAFFIC, settle, 0)
+              + _firing(alerts, slo, quiet, quiet, settle, 1))]))
     return tests
 
 
@@ -212,7 +292,8 @@ def prom_round(value: Fraction) -> float:
 
 
 def _labels_text(slo: SLO) -> str:
-    return f'{{{C.LABEL_SERVICE}="{slo.service}", {C.LABEL_SLO}="{slo.name}"}}'
+    group = "".join(f', {k}={promql.quote(v)}' for k, v in _group(slo, 0).items())
+    return f'{{{C.LABEL_SERVICE}="{slo.service}", {C.LABEL_SLO}="{slo.name}"{group}}}'
 
 
 def _window_ratio(span: int, base: int, step_at: int, at: int, bad: int, raw: bool) -> Fraction:
@@ -246,7 +327,7 @@ def threshold_tests(t: Threshold, alerts: list[Alert]) -> list[dict]:
     if t.kind == "disk_fill":
         return [_separate_phase(t, kind, p, alerts, i) for i, p in enumerate(phases)]
     values = steps(phases)
-    fixture = kind.fixture(t.spec, values)
+    fixture = _grouped_fixture(t, kind, values, phases)
     checks = []
     start = 0
     for i, p in enumerate(phases):
@@ -261,8 +342,21 @@ def threshold_tests(t: Threshold, alerts: list[Alert]) -> list[dict]:
         checks.append(_check(end, t.name, _sorted(expected)))
         start += p.minutes
     del by_rule
-    return [{"name": f"{t.name}: quiet, then {' then '.join(_phase_names(alerts, phases))}",
+    per = f" for {groups.show(_group(t, 0))}; {groups.show(_group(t, 1))} stays quiet" if t.group_by else ""
+    return [{"name": f"{t.name}: quiet, then {' then '.join(_phase_names(alerts, phases))}{per}",
              "interval": _minutes(1), "input_series": _input(fixture.series), "alert_rule_test": checks}]
+
+
+def _grouped_fixture(t: Threshold, kind, values: list, phases: list[Phase]) -> Fixture:
+    """A grouped threshold's test: group a goes through the phases, group b stays in the first,
+    quiet one all along; only group a's alerts may fire, carrying its labels."""
+    fixture = kind.fixture(t.spec, values)
+    if not t.group_by:
+        return fixture
+    a, b = _group(t, 0), _group(t, 1)
+    quiet = kind.fixture(t.spec, [phases[0].value] * len(values))
+    return Fixture([with_labels(s, a) for s in fixture.series] + [with_labels(s, b) for s in quiet.series],
+                   fixture.labels | a)
 
 
 def _phase_names(alerts: list[Alert], phases: list[Phase]) -> list[str]:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import jinja2
-
 from slogen import conventions as C
 from slogen.durations import humanize_duration
 from slogen.model import Bundle, Service
@@ -18,33 +16,14 @@ from slogen.model.alerts import Alert, runbook_path, service_alerts
 from slogen.targets.runbooks import sections
 from slogen.targets.runbooks.context import identity, percent, runbook_context
 from slogen.targets.runbooks.retire import ROOT, carry_over  # noqa: F401  (carry_over: the after-render step)
+from slogen.targets.runbooks.templates import render, template_bottom
 from slogen.thresholds import KINDS as THRESHOLD_KINDS
-from slogen.writer import File
+from slogen.files import File
 
 INDEX = f"{ROOT}/README.md"
 
 
 @lru_cache(maxsize=None)
-def _env() -> jinja2.Environment:
-    # Plain Jinja delimiters: unlike annotations, runbooks never pass through Go templates.
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("slogen", "templates/runbooks"), undefined=jinja2.StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False,
-    )
-    env.filters["code_list"] = lambda items: ", ".join(f"`{x}`" for x in items) or "(none)"
-    return env
-
-
-def render(template: str, **context) -> str:
-    return _env().get_template(template).render(**context)
-
-
-@lru_cache(maxsize=None)
-def template_bottom() -> bytes:
-    """The human section a new runbook starts with (after the marker)."""
-    return render("notes.md.j2").encode()
-
-
 def path_of(service: str, alert: str) -> str:
     return f"{ROOT}/{runbook_path(service, alert)}"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 
 from slogen import conventions as C
-from slogen import promql, yamlout
+from slogen import groups, promql, yamlout
 from slogen.durations import format_duration, humanize_duration
 from slogen.numbers import format_percent
 from slogen.model import SLO, Bundle, Service, Threshold, detection
@@ -75,7 +75,7 @@ def slo_context(slo: SLO, alerts: list[Alert], bundle: Bundle) -> dict:
          "compare with the thresholds above)",
          "\n".join(f"{C.sli_error_ratio(x)}{sel}" for x in longs)),
         (f"Burn rate over the last {format_duration(longs[0])} (1 = spending the budget exactly over the period)",
-         f"{C.sli_error_ratio(longs[0])}{sel}\n/ on (service, slo)\n{C.SLO_ERROR_BUDGET}{sel}"),
+         f"{C.sli_error_ratio(longs[0])}{sel}\n/ {groups.on_slo(slo.group_by)}\n{C.SLO_ERROR_BUDGET}{sel}"),
         (f"Error budget left for the current {format_duration(slo.period)} period (1 = untouched, below 0 = overspent)",
          f"{C.SLO_BUDGET_REMAINING}{sel}"),
         (f"The raw SLI without slogen's recording rules: {bad} per second over all events, last 5 minutes",
@@ -86,6 +86,7 @@ def slo_context(slo: SLO, alerts: list[Alert], bundle: Bundle) -> dict:
         slo_name=slo.name, description=slo.description, objective=percent(slo.objective),
         budget=percent(slo.budget), period=format_duration(slo.period), period_words=period_words(slo.period),
         min_events=slo.min_events, windows=windows, queries=queries, spec_yaml=_spec_yaml(slo.sli),
+        group_by=groups.describe(slo.group_by) if slo.group_by else "",
         base_window=humanize_duration(bundle.base_window),
         selectors=_selectors(slo.errors_query, slo.requests_query),
     )
@@ -113,6 +114,7 @@ def threshold_context(t: Threshold, alerts: list[Alert], bundle: Bundle) -> dict
         kind="threshold", threshold_kind=t.kind, description=t.description, levels=levels, queries=queries,
         value_expr=t.value_expr, spec_yaml=_spec_yaml(t.spec), unit=t.unit,
         selectors=_selectors(*(a.expr for a in alerts)), no_value=not kind.shows_value,
+        group_by=groups.describe(t.group_by) if t.group_by else "",
     )
 
 

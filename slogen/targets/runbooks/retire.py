@@ -16,6 +16,7 @@ import re
 
 from slogen.diagnostics import Diagnostics
 from slogen.targets.runbooks import sections
+from slogen.targets.runbooks.templates import template_bottom
 
 ROOT = "runbooks"
 RETIRED = f"{ROOT}/_retired"
@@ -40,8 +41,6 @@ def _kind(ident: tuple[str, str] | None) -> tuple[str, str] | None:
 
 def carry_over(rendered: dict[str, bytes], previous: dict[str, bytes], diags: Diagnostics) -> dict[str, bytes]:
     """Files to add to (or replace in) `rendered`. Pure apart from the warnings it appends."""
-    from slogen.targets.runbooks import template_bottom
-
     blank = template_bottom()
     out: dict[str, bytes] = {}
     new = {p for p in rendered if _is_runbook(p) and p not in previous}

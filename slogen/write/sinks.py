@@ -2,13 +2,13 @@
 
 - `DiskSink` (slogen build): each file is written into a scratch folder next to out/ as soon as
   it is rendered, by whichever process rendered it (slogen.parallel), and the folder is swapped in
-  at the end (`commit`, see slogen.writer). Only the SHA-256 of each file is kept in memory.
+  at the end (`commit`, see slogen.write.tree). Only the SHA-256 of each file is kept in memory.
 - `CompareSink` (slogen build --check): each file is compared with out/ as it is rendered; only
   the files out/ does not have yet are kept (the runbook step may read them).
 - `MemorySink` (validate, library callers): every file's bytes, in memory.
 
 All three are mappings path → bytes of what was rendered, and record `digests` (path → SHA-256).
-A forked child renders into its inherited copy of the sink and sends `export()` back; the parent
+A worker process renders into its inherited copy of the sink and sends `export()` back; the parent
 `absorb`s it."""
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-from slogen import writer
+from slogen.write import tree
 
 
 class Sink(Mapping[str, bytes]):
@@ -68,7 +68,7 @@ class MemorySink(Sink):
 
 
 class CompareSink(Sink):
-    """Compares with `existing` (out/ as a writer.Tree) as files arrive."""
+    """Compares with `existing` (out/ as a tree.Tree) as files arrive."""
 
     def __init__(self, existing: Mapping[str, bytes]) -> None:
         super().__init__()
@@ -100,11 +100,9 @@ class CompareSink(Sink):
         self.changed |= changed
         self.added.update(added)
 
-    def result(self, kept: set[str] = frozenset()) -> writer.CheckResult:
-        """`kept`: files an incremental check takes as they are in out/."""
-        wanted = set(self.digests) | set(kept)
-        return writer.CheckResult(changed=sorted(self.changed), added=sorted(self.added),
-                                  removed=sorted(p for p in self.existing if p not in wanted))
+    def result(self) -> tree.CheckResult:
+        return tree.CheckResult(changed=sorted(self.changed), added=sorted(self.added),
+                                  removed=sorted(p for p in self.existing if p not in self.digests))
 
 
 class DiskSink(Sink):
@@ -114,7 +112,7 @@ class DiskSink(Sink):
         super().__init__()
         self.out_dir = out_dir.absolute()
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.root = writer.scratch(self.out_dir, "new")
+        self.root = tree.scratch(self.out_dir, "new")
         shutil.rmtree(self.root, ignore_errors=True)
         self.root.mkdir()
         self._base = str(self.root) + "/"
@@ -124,7 +122,7 @@ class DiskSink(Sink):
     def _store(self, path: str, data: bytes) -> None:
         folder = path.rpartition("/")[0]
         if folder:
-            writer.make_folders(self._base, folder, self._made)  # never the root: a removed scratch stays gone
+            tree.make_folders(self._base, folder, self._made)  # never the root: a removed scratch stays gone
         with open(self._base + path, "wb") as fh:
             fh.write(data)
 
@@ -137,7 +135,7 @@ class DiskSink(Sink):
     def commit(self, keep: Mapping[str, list[int]] | None = None, lock_wait: float = 30.0) -> None:
         """Swap the tree in. The previous tree (now at the scratch path) is removed by a thread
         while the build records its cache; `abort` waits for it."""
-        writer.swap_in(self.out_dir, self.root, keep or {}, set(self.digests), lock_wait)
+        tree.swap_in(self.out_dir, self.root, keep or {}, set(self.digests), lock_wait)
         self._remover = threading.Thread(target=shutil.rmtree, args=(self.root,), kwargs={"ignore_errors": True})
         self._remover.start()
 
@@ -145,6 +143,18 @@ class DiskSink(Sink):
         if self._remover is not None:
             self._remover.join()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def write_tree(out_dir: Path, rendered: Mapping[str, bytes], lock_wait: float = 30.0,
+               keep: Mapping[str, list[int]] | None = None) -> None:
+    """Replace out_dir with `rendered` plus the files `keep` names (see tree.swap_in)."""
+    sink = DiskSink(out_dir)
+    try:
+        for rel in sorted(rendered):
+            sink.put(rel, rendered[rel])
+        sink.commit(keep, lock_wait)
+    finally:
+        sink.abort()  # nothing left once committed
 
 
 def for_build(check: bool, out_dir: Path, existing: Mapping[str, bytes]) -> Sink:
