@@ -277,7 +277,7 @@ def _buckets(parsed: list[Parsed], series: dict[str, Series], diags: Diagnostics
                        hint="use one of the bucket bounds, or add this bound to the histogram")
 
 
-def _groups(parsed: list[Parsed], series: dict[str, list[dict]], diags: Diagnostics) -> None:
+def _groups(parsed: list[Parsed], series: dict[str, Series], diags: Diagnostics) -> None:
     """Each group of a grouped SLO or threshold costs an SLO's series and alerts: more label value
     combinations on the server (series of the last hour its selectors match) than `max_groups`."""
     for p in parsed:
@@ -293,8 +293,8 @@ def _groups(parsed: list[Parsed], series: dict[str, list[dict]], diags: Diagnost
             for expr in _exprs(spec, kind):
                 for _, sel in _selectors(expr):
                     matchers = tuple(m for m in sel.matchers if m.name != "le")
-                    seen |= {tuple(x.get(label, "") for label in by) for x in series.get(sel.metric, [])
-                             if _matches(matchers, x)}
+                    found = series[sel.metric].matching(matchers) if sel.metric in series else []
+                    seen |= {tuple(x.get(label, "") for label in by) for x in found}
             if len(seen) > owner.max_groups:
                 where = path + ("max_groups",) if "max_groups" in owner.model_fields_set else path + ("group_by",)
                 report(diags, "live/too-many-groups", f"{groups.describe(by)} has {len(seen)} values on the server "
