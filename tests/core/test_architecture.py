@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "slogen"
 STAGES = {
     # 0: leaves shared by every stage (names, numbers, PromQL text, YAML text, the output-file type)
     "diagnostics": 0, "durations": 0, "conventions": 0, "promql": 0, "prose": 0, "series": 0, "yamlout": 0,
-    "files": 0, "numbers": 0, "live": 0, "groups": 0,
+    "files": 0, "numbers": 0, "groups": 0, "live": 0,
     "load": 1,                                                  # files → data with positions
     "spec": 2, "formats": 2, "sli": 2, "thresholds": 2,        # data → typed specs (one module per kind)
     "model": 3, "checks": 3,                                    # specs → the frozen model, checked
