@@ -116,7 +116,7 @@ slos:
     got = {(k, s): d for k, s, d in _changes(repo) if "Availability" in s}
     assert got[("changed", "AvailabilityBudgetBurn [page 2h/10m]")] == [
         ("windows", "1h/5m", "2h/10m"), ("threshold", "burn rate > 14.4x (error ratio > 1.44%)",
-                                         "burn rate > 7.2x (error ratio > 0.72%)"), ("for", "2m", "5m")]
+                                         "burn rate > 7.2x (error ratio > 0.72%)"), ("for", "1m", "5m")]
     assert ("removed", "AvailabilityBudgetBurn [page 6h/30m]") in got
 
 
