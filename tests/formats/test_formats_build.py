@@ -62,7 +62,7 @@ PAGES = [
 @pytest.mark.parametrize("service, slo, alert, labels", PAGES)
 def test_a_total_outage_pages_with_the_specs_name_and_labels(mixed_out, service, slo, alert, labels):
     case = next(c for c in _cases(mixed_out, service)
-                if c["name"].startswith(f"{slo}: a total outage pages within"))
+                if c["name"].startswith(f"{slo}: a total outage after") and "pages within" in c["name"])
     [check] = case["alert_rule_test"]
     assert check["alertname"] == alert
     assert check["exp_alerts"], "a total outage must page"

@@ -140,7 +140,7 @@ def outage_after_healthy_traffic(slo: SLO, alerts: list[Alert], base: float) -> 
     series = _slo_inputs(slo, [TRAFFIC] * n, [0] * healthy + [TRAFFIC] * (n - healthy))
     expected = [Expected(a, float(detection.long_ratio(slo, a.window, outage, base, bound, STEP)), _group(slo, 0))
                 for a, t in zip(alerts, times) if t is not None and t <= bound and _guarded(slo, a, TRAFFIC)]
-    return {"name": f"{slo.name}: a total outage after {_minutes(healthy)} of healthy traffic pages within "
+    return {"name": f"{slo.name}: a total outage after {_minutes(healthy)} of good traffic pages within "
                     f"{_minutes(at)}",
             "interval": _minutes(1), "input_series": _input(series),
             "alert_rule_test": [_check(healthy + at, slo.alert_name, expected)]}
