@@ -42,6 +42,7 @@ import orjson
 
 import slogen
 from slogen.diagnostics import Diagnostic, Position, Severity
+from slogen.files import content_digest
 from slogen.write.tree import identity
 
 FORMAT = 1
@@ -207,7 +208,7 @@ def _walk(out_dir: Path) -> dict[str, list[int]]:
 
 def _hash(path: str) -> str:
     with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
+        return content_digest(fh.read())
 
 
 def plan(out_dir: Path, inputs: Inputs | None) -> Plan | None:

@@ -12,12 +12,12 @@ A worker process renders into its inherited copy of the sink and sends `export()
 `absorb`s it."""
 from __future__ import annotations
 
-import hashlib
 import shutil
 import threading
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
+from slogen.files import content_digest
 from slogen.write import tree
 
 
@@ -26,7 +26,7 @@ class Sink(Mapping[str, bytes]):
         self.digests: dict[str, str] = {}
 
     def put(self, path: str, data: bytes) -> None:
-        self.digests[path] = hashlib.sha256(data).hexdigest()
+        self.digests[path] = content_digest(data)
         self._store(path, data)
 
     def _store(self, path: str, data: bytes) -> None:

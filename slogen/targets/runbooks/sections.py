@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-MARKER = b"<!-- slogen: keep below -->"
+from slogen.files import NOTES_MARKER as MARKER
 # On its own line at the start of a generated top; read back to recognise a renamed alert.
 _IDENTITY = re.compile(rb"^<!-- slogen: runbook service=(\S+) identity=(\S+) -->$", re.M)
 RETIRED_BANNER = (b"<!-- slogen: retired runbook. Its alert is no longer in the specs; slogen keeps this file "
