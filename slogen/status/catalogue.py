@@ -32,10 +32,17 @@ class SloEntry:
     labels: dict[str, str]      # service labels and the SLO's own
     runbook_url: str
     dashboard_url: str
+    # --label filters on a grouping label (`--label provider=stripe`): they select groups, which
+    # only the answers know, so they are applied to the report, not here
+    group_filter: tuple[tuple[str, str], ...] = ()
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.slo.service, self.slo.name)
+
+    @property
+    def group_by(self) -> tuple[str, ...]:
+        return self.slo.group_by
 
 
 @dataclass(frozen=True)
@@ -57,12 +64,16 @@ class Filters:
     teams: tuple[str, ...] = ()
     labels: tuple[tuple[str, str], ...] = ()  # every pair must match a service or SLO label
 
-    def match(self, service: str, team: str, labels: dict[str, str]) -> bool:
+    def match(self, service: str, team: str, labels: dict[str, str], group_by: tuple[str, ...] = ()) -> bool:
+        """Whether an SLO or alert is selected; pairs on a grouping label are left to `group_match`."""
         if self.services and not any(fnmatch.fnmatchcase(service, p) for p in self.services):
             return False
         if self.teams and team not in self.teams:
             return False
-        return all(labels.get(k) == v for k, v in self.labels)
+        return all(labels.get(k) == v for k, v in self.labels if k not in group_by)
+
+    def on_groups(self, group_by: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+        return tuple((k, v) for k, v in self.labels if k in group_by)
 
     @property
     def active(self) -> bool:
@@ -88,14 +99,14 @@ def catalogue(bundle: Bundle, filters: Filters) -> Catalogue:
         dashboard = f"{settings.grafana_url}/d/{C.dashboard_uid(service.name)}"
         for slo in service.slos:
             labels = dict(service.labels) | dict(slo.labels)
-            if not filters.match(service.name, slo.team, labels):
+            if not filters.match(service.name, slo.team, labels, slo.group_by):
                 continue
             windows = tuple(Window(w.long, w.short, w.severity, w.factor) for w in slo.windows)
             recorded = frozenset(windows_of(slo, bundle.base_window)) | {bundle.base_window}
             exhaustion = tuple(w * bundle.time_scale for w in EXHAUSTION_WINDOWS)
             slos.append(SloEntry(slo, windows, recorded, exhaustion, labels,
                                  f"{settings.runbook_base_url}/{runbook_path(service.name, slo.alert_name)}",
-                                 dashboard))
+                                 dashboard, filters.on_groups(slo.group_by)))
         for t in service.thresholds:
             labels = dict(service.labels) | dict(t.labels)
             if not filters.match(service.name, t.team, labels):

@@ -1,6 +1,10 @@
 """The queries behind `slogen status`, batched: one query per recorded series name for the whole
 fleet (the objective, the period's error ratio, the budget left, the error ratio of each alert
-window), not one per SLO, run a few at a time. Answers are keyed by (service, slo).
+window), not one per SLO, run a few at a time. Answers are keyed by (service, slo, group): the
+group is the values of a grouped SLO's `group_by` labels on the answer's series (`("stripe",)`),
+() for an ungrouped SLO and for the objective, which is one series per SLO even when grouped. A
+grouped SLO's series carry its grouping labels (slogen.groups), so the same queries return one
+answer per group, and nothing is asked per group.
 
 Reading the period-long series: their rule group is evaluated only every 5 minutes, so they are
 read with `last_over_time` over two of those intervals instead of Prometheus' 5-minute lookback,
@@ -20,7 +24,7 @@ from slogen.live.client import Prometheus, RangeSeries, Sample
 from slogen.status.catalogue import Catalogue
 from slogen.targets.prometheus.rules import PERIOD_INTERVAL
 
-Key = tuple[str, str]
+Key = tuple[str, str, tuple[str, ...]]  # service, slo, group values
 Points = list[tuple[float, float | None]]
 PARALLEL = 4           # queries in flight at once
 THRESHOLDS_PER_QUERY = 100
@@ -36,16 +40,26 @@ class Readings:
     remaining: dict[Key, float | None] = field(default_factory=dict)
     ratio: dict[float, dict[Key, float | None]] = field(default_factory=lambda: defaultdict(dict))  # by window
     coverage: dict[Key, float | None] = field(default_factory=dict)  # seconds of data in the period; None: none
-    threshold_values: dict[Key, list[float]] = field(default_factory=lambda: defaultdict(list))
+    threshold_values: dict[tuple[str, str], list[float]] = field(default_factory=lambda: defaultdict(list))
     firing: list[Sample] = field(default_factory=list)
     budget_points: dict[Key, Points] = field(default_factory=dict)
     ratio_points: dict[Key, dict[float, Points]] = field(default_factory=lambda: defaultdict(dict))
     queries: int = 0
 
+    def groups(self) -> dict[tuple[str, str], set[tuple[str, ...]]]:
+        """(service, slo) → the groups any per-group answer names (grouped SLOs; () otherwise)."""
+        out: dict[tuple[str, str], set[tuple[str, ...]]] = defaultdict(set)
+        for answers in (self.period_error, self.remaining, self.coverage, *self.ratio.values()):
+            for service, slo, group in answers:
+                if group:
+                    out[(service, slo)].add(group)
+        return out
+
 
 def collect(api: Prometheus, cat: Catalogue, at: float, plots: bool = False) -> Readings:
     """Everything the report needs, read at `at` (unix seconds); raises PrometheusError."""
     r = Readings()
+    key = _Keys(cat)
     sel = _selector(cat)
     lookback = format_duration(2 * max(round(PERIOD_INTERVAL * cat.bundle.time_scale), 1))
 
@@ -53,13 +67,14 @@ def collect(api: Prometheus, cat: Catalogue, at: float, plots: bool = False) -> 
         return f"last_over_time({name}{sel}[{lookback}])"
 
     batch = _Batch(api, r)
-    batch.instant(latest(C.SLO_OBJECTIVE), at, lambda s: _by_key(s, r.objective))
-    batch.instant(latest(C.SLO_PERIOD_ERROR_RATIO), at, lambda s: _by_key(s, r.period_error))
-    batch.instant(latest(C.SLO_BUDGET_REMAINING), at, lambda s: _by_key(s, r.remaining))
+    batch.instant(latest(C.SLO_OBJECTIVE), at, lambda s: _by_key(s, r.objective, key.slo))
+    batch.instant(latest(C.SLO_PERIOD_ERROR_RATIO), at, lambda s: _by_key(s, r.period_error, key))
+    batch.instant(latest(C.SLO_BUDGET_REMAINING), at, lambda s: _by_key(s, r.remaining, key))
     for w in sorted({w for e in cat.slos for w in e.recorded}):
-        batch.instant(f"{C.sli_error_ratio(w)}{sel}", at, lambda s, w=w: _by_key(s, r.ratio[w]))
+        batch.instant(f"{C.sli_error_ratio(w)}{sel}", at, lambda s, w=w: _by_key(s, r.ratio[w], key))
     for w, services in _unrecorded(cat).items():
-        batch.instant(_ratio_expr(_services_selector(services), w), at, lambda s, w=w: _by_key(s, r.ratio[w], False))
+        batch.instant(_ratio_expr(_services_selector(services), w), at,
+                      lambda s, w=w: _by_key(s, r.ratio[w], key, False))
     for chunk in _threshold_chunks(cat):
         batch.instant(" or ".join(expr for _, expr in chunk), at,
                       lambda s, chunk=chunk: _thresholds(s, chunk, r.threshold_values))
@@ -69,20 +84,21 @@ def collect(api: Prometheus, cat: Catalogue, at: float, plots: bool = False) -> 
         for period in sorted({e.slo.period for e in cat.slos}):
             step = max(period / PLOT_POINTS, 1.0)
             batch.range(latest(C.SLO_BUDGET_REMAINING), at - period, at, step,
-                        lambda s: _points_by_key(s, r.budget_points))
+                        lambda s: _points_by_key(s, r.budget_points, key))
             for w in sorted({w.long for e in cat.slos if e.slo.period == period for w in e.windows if w.long >= step}):
                 batch.range(f"{C.sli_error_ratio(w)}{sel}", at - period, at, step,
-                            lambda s, w=w: _ratio_points(s, w, r.ratio_points))
+                            lambda s, w=w: _ratio_points(s, w, r.ratio_points, key))
     batch.run()
-    _coverage(api, cat, at, sel, r, batch)
+    _coverage(cat, at, sel, r, batch, key)
     return r
 
 
-def _coverage(api: Prometheus, cat: Catalogue, at: float, sel: str, r: Readings, batch: "_Batch") -> None:
-    """How much of its period each deployed SLO has data for. Most have been running for longer
-    than their period: one cheap query at the period's start finds them. Only the others need the
-    earliest sample, found by a subquery over the period (to 1/720 of it)."""
-    deployed = [e for e in cat.slos if e.key in r.objective]
+def _coverage(cat: Catalogue, at: float, sel: str, r: Readings, batch: "_Batch", key: "_Keys") -> None:
+    """How much of its period each deployed SLO (each group of a grouped one) has data for. Most
+    have been running for longer than their period: one cheap query at the period's start finds
+    them. Only the others need the earliest sample, found by a subquery over the period (to 1/720
+    of it)."""
+    deployed = [e for e in cat.slos if (*e.key, ()) in r.objective]
     by_period: dict[float, list] = defaultdict(list)
     for e in deployed:
         by_period[e.slo.period].append(e)
@@ -91,30 +107,31 @@ def _coverage(api: Prometheus, cat: Catalogue, at: float, sel: str, r: Readings,
         h = max(period / COVERAGE_STEPS, 1.0)
         found: dict[Key, float | None] = {}
         batch.instant(f"count_over_time({C.SLI_REQUESTS_BASE}{sel}[{format_duration(h)}])", at - period + h,
-                      lambda s, found=found: _by_key(s, found))
+                      lambda s, found=found: _by_key(s, found, key))
         at_start[period] = found  # type: ignore[assignment]
     batch.run()
-    later: dict[float, dict[Key, float | None]] = {}
+    later: dict[float, tuple[dict[Key, float | None], list[Key]]] = {}
+    groups = r.groups()
     for period, entries in by_period.items():
         full = at_start[period]
-        rest = [e for e in entries if e.key not in full]
-        for e in entries:
-            if e.key in full:
-                r.coverage[e.key] = period
+        keys = [k for e in entries for k in ([(*e.key, g) for g in groups.get(e.key, ())] if e.group_by
+                                             else [(*e.key, ())])]
+        rest = [k for k in keys if k not in full]
+        for k in keys:
+            if k in full:
+                r.coverage[k] = period
         if rest:
             h = max(period / COVERAGE_STEPS, 1.0)
-            inner = f"timestamp({C.SLI_REQUESTS_BASE}{_services_selector({e.slo.service for e in rest})})"
+            inner = f"timestamp({C.SLI_REQUESTS_BASE}{_services_selector({k[0] for k in rest})})"
             first: dict[Key, float | None] = {}
             batch.instant(f"min_over_time({inner}[{format_duration(period)}:{format_duration(h)}])", at,
-                          lambda s, first=first: _by_key(s, first))
-            later[period] = first
+                          lambda s, first=first: _by_key(s, first, key))
+            later[period] = (first, rest)
     batch.run()
-    for period, first in later.items():
-        for e in by_period[period]:
-            if e.key in r.coverage:
-                continue
-            seen = first.get(e.key)
-            r.coverage[e.key] = None if seen is None else min(max(at - seen, 0.0), period)
+    for period, (first, rest) in later.items():
+        for k in rest:
+            seen = first.get(k)
+            r.coverage[k] = None if seen is None else min(max(at - seen, 0.0), period)
 
 
 class _Batch:
@@ -145,30 +162,46 @@ def _value(v: float) -> float | None:
     return None if math.isnan(v) else v
 
 
-def _key(labels: dict[str, str]) -> Key | None:
-    service, slo = labels.get(C.LABEL_SERVICE), labels.get(C.LABEL_SLO)
-    return (service, slo) if service is not None and slo is not None else None
+class _Keys:
+    """The key of an answer's series: (service, slo, the values of the SLO's grouping labels). A
+    series without one of them forms the group with an empty value, as in the rules."""
+
+    def __init__(self, cat: Catalogue) -> None:
+        self.group_by = {e.key: e.group_by for e in cat.slos if e.group_by}
+
+    def __call__(self, labels: dict[str, str]) -> Key | None:
+        service, slo = labels.get(C.LABEL_SERVICE), labels.get(C.LABEL_SLO)
+        if service is None or slo is None:
+            return None
+        by = self.group_by.get((service, slo))
+        return (service, slo, tuple(labels.get(l, "") for l in by) if by else ())
+
+    @staticmethod
+    def slo(labels: dict[str, str]) -> Key | None:
+        """The key of a series that is one per SLO even when it is grouped (the objective)."""
+        service, slo = labels.get(C.LABEL_SERVICE), labels.get(C.LABEL_SLO)
+        return (service, slo, ()) if service is not None and slo is not None else None
 
 
-def _by_key(samples: list[Sample], into: dict, overwrite: bool = True) -> None:
+def _by_key(samples: list[Sample], into: dict, key: Callable[[dict], Key | None], overwrite: bool = True) -> None:
     for s in samples:
-        key = _key(s.labels)
-        if key is not None and (overwrite or key not in into):
-            into[key] = _value(s.value)
+        k = key(s.labels)
+        if k is not None and (overwrite or k not in into):
+            into[k] = _value(s.value)
 
 
-def _points_by_key(series: list[RangeSeries], into: dict) -> None:
+def _points_by_key(series: list[RangeSeries], into: dict, key: Callable[[dict], Key | None]) -> None:
     for s in series:
-        key = _key(s.labels)
-        if key is not None:
-            into[key] = [(t, _value(v)) for t, v in s.points]
+        k = key(s.labels)
+        if k is not None:
+            into[k] = [(t, _value(v)) for t, v in s.points]
 
 
-def _ratio_points(series: list[RangeSeries], window: float, into: dict) -> None:
+def _ratio_points(series: list[RangeSeries], window: float, into: dict, key: Callable[[dict], Key | None]) -> None:
     for s in series:
-        key = _key(s.labels)
-        if key is not None:
-            into[key][window] = [(t, _value(v)) for t, v in s.points]
+        k = key(s.labels)
+        if k is not None:
+            into[k][window] = [(t, _value(v)) for t, v in s.points]
 
 
 def _thresholds(samples: list[Sample], chunk: list[tuple[tuple[str, str], str]], into: dict) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from html import escape
 
+from slogen import groups
 from slogen.durations import format_duration
 from slogen.status import svg, text
 from slogen.status.report import Report, SloStatus
@@ -52,7 +53,8 @@ def render(report: Report) -> str:
 
 
 def anchor(s: SloStatus) -> str:
-    return "slo-" + re.sub(r"[^A-Za-z0-9_-]", "-", f"{s.slo.service}--{s.slo.name}")
+    group = "".join(f"--{k}-{v}" for k, v in (s.group or {}).items())
+    return "slo-" + re.sub(r"[^A-Za-z0-9_-]", "-", f"{s.slo.service}--{s.slo.name}{group}")
 
 
 def _slo_table(report: Report) -> list[str]:
@@ -81,9 +83,10 @@ def _section(s: SloStatus, at: float) -> str:
              f"{text.sli_text(s)} · budget left {text.budget(s)} · team {slo.team}")
     links = (f'<a href="{escape(s.entry.dashboard_url)}">dashboard</a> · '
              f'<a href="{escape(s.entry.runbook_url)}">runbook ({escape(slo.alert_name)})</a>')
+    group = f' data-group="{escape(groups.show(s.group))}"' if s.group is not None else ""
     parts = [f'<section class="slo" id="{anchor(s)}" data-service="{escape(slo.service)}" '
-             f'data-slo="{escape(slo.name)}">',
-             f"<h2>{escape(slo.service)} · {escape(slo.name)}</h2>",
+             f'data-slo="{escape(slo.name)}"{group}>',
+             f"<h2>{escape(slo.service)} · {escape(s.name)}</h2>",
              f'<p>{escape(facts)}<br>{links}</p>']
     parts += [f'<p class="muted">{escape(n)}</p>' for n in s.notes]
     if s.firing:
@@ -93,11 +96,11 @@ def _section(s: SloStatus, at: float) -> str:
         parts.append('<p class="noplot">Not deployed: Prometheus has none of its recording rules.</p>')
     else:
         end, start = at, at - slo.period
-        budget = svg.line_plot(f"{slo.service} {slo.name}: error budget left", [("budget left", s.budget_points)],
+        budget = svg.line_plot(f"{slo.service} {s.name}: error budget left", [("budget left", s.budget_points)],
                                start, end, lambda v: text.percent(v, 0), refs=((0.0, "exhausted"),),
                                floor=0.0, ceiling=1.0)
         burn_lines = [(f"burn {format_duration(w)}", pts) for w, pts in sorted(s.burn_points.items())]
-        burn = svg.line_plot(f"{slo.service} {slo.name}: burn rate", burn_lines, start, end,
+        burn = svg.line_plot(f"{slo.service} {s.name}: burn rate", burn_lines, start, end,
                              lambda v: f"{v:.1f}x", refs=((1.0, "1x: budget lasts the period"),), floor=0.0)
         parts.append(f'<div class="plots">{budget}{burn}</div>')
     parts.append("</section>")

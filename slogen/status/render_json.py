@@ -49,6 +49,8 @@ def _slo(s: SloStatus) -> dict:
     return {
         "service": slo.service,
         "slo": slo.name,
+        "group_by": list(s.entry.group_by),
+        "group": s.group,
         "team": slo.team,
         "kind": slo.kind,
         "labels": s.entry.labels,
@@ -91,8 +93,8 @@ def _threshold(t: ThresholdStatus) -> dict:
 
 
 def _firing(f: Firing) -> dict:
-    return {"alert": f.alert, "service": f.service, "slo": f.slo, "severity": f.severity, "window": f.window,
-            "labels": f.labels, "runbook_url": f.runbook_url}
+    return {"alert": f.alert, "service": f.service, "slo": f.slo, "group": f.group, "severity": f.severity,
+            "window": f.window, "labels": f.labels, "runbook_url": f.runbook_url}
 
 
 def _num(v: float | None) -> float | None:

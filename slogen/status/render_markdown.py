@@ -20,7 +20,7 @@ def render(report: Report) -> str:
     slo_lines = _table(header, rows, link_column=1, links=links)
     t_header, t_rows = text.threshold_table(report)
     t_lines = (["**Threshold alerts**", ""] + _table(t_header, t_rows) + [""]) if t_rows else []
-    notes = [f"- {_md(s.slo.service)} {_md(s.slo.name)}: {_md(n)}" for s in report.slos for n in s.notes]
+    notes = [f"- {_md(s.slo.service)} {_md(s.name)}: {_md(n)}" for s in report.slos for n in s.notes]
     notes = (["**Notes**", ""] + notes + [""]) if notes else []
     footer = [f"<sub>slogen status of {_md(report.prometheus)}</sub>", ""]
     fixed = sum(len(x) + 1 for x in head + firing + notes + footer)

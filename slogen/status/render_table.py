@@ -15,7 +15,7 @@ def render(report: Report) -> str:
         lines.append("Firing")
         lines += [f"  {what}" + (f"  runbook: {url}" if url else "") for what, url in text.firing_lines(report)]
         lines.append("")
-    notes = [f"{s.slo.service} {s.slo.name}: {n}" for s in report.slos for n in s.notes] + report.warnings
+    notes = [f"{s.slo.service} {s.name}: {n}" for s in report.slos for n in s.notes] + report.warnings
     if notes:
         lines += ["Notes"] + [f"  {n}" for n in notes] + [""]
     return "\n".join(lines)

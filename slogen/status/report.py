@@ -10,13 +10,19 @@ States of an SLO, in the order the report sorts them after the budgets it can st
 
 When the budget runs out: at a burn rate b (the error ratio over a window divided by the error
 budget), a fraction f of the budget left lasts f × period / b. It is a projection of the current
-rate, not a forecast: errors that leave the period window give budget back."""
+rate, not a forecast: errors that leave the period window give budget back.
+
+A grouped SLO (`group_by`) is one objective per group value: it has one status per group found in
+the answers (`availability {provider="stripe"}`), each with its own state, numbers and firing
+alerts, sorted and filtered (`--label provider=stripe`) like any other. A grouped SLO whose rules
+are loaded but that no group has data for yet is one `no-data` status without a group."""
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from slogen import conventions as C
+from slogen import groups as G
 from slogen.live.client import Sample
 from slogen.status.catalogue import Catalogue, SloEntry, ThresholdEntry
 from slogen.status.queries import Key, Points, Readings
@@ -36,6 +42,7 @@ class Firing:
     window: str | None
     labels: dict[str, str]
     runbook_url: str | None     # None: not an alert of the selected specs
+    group: dict[str, str] | None = None  # the group of a grouped SLO's alert
 
 
 @dataclass
@@ -53,10 +60,18 @@ class SloStatus:
     notes: list[str] = field(default_factory=list)
     budget_points: Points = field(default_factory=list)
     burn_points: dict[float, Points] = field(default_factory=dict)
+    group: dict[str, str] | None = None  # a grouped SLO's group (label → value); None: ungrouped, or no group yet
 
     @property
     def slo(self):
         return self.entry.slo
+
+    @property
+    def name(self) -> str:
+        """The SLO's name, with its group: `availability {provider="stripe"}`."""
+        if self.group is not None:
+            return f"{self.slo.name} {{{G.show(self.group)}}}"
+        return f"{self.slo.name} (per {', '.join(self.entry.group_by)})" if self.entry.group_by else self.slo.name
 
 
 @dataclass
@@ -84,14 +99,30 @@ class Report:
 def assemble(cat: Catalogue, r: Readings, at: float, prometheus: str, warnings: list[str]) -> Report:
     runbooks = {("slo", e.slo.service, e.slo.name, e.slo.alert_name): e.runbook_url for e in cat.slos}
     runbooks |= {("threshold", *e.key): e.runbook_url for e in cat.thresholds}
-    firing = [_firing(s, runbooks) for s in r.firing]
+    grouping = {e.key: e.group_by for e in cat.slos if e.group_by}
+    firing = [_firing(s, runbooks, grouping) for s in r.firing]
     by_slo: dict[Key, list[Firing]] = defaultdict(list)
-    by_threshold: dict[Key, list[Firing]] = defaultdict(list)
+    by_threshold: dict[tuple[str, str], list[Firing]] = defaultdict(list)
     for f in firing:
-        (by_slo[(f.service, f.slo)] if f.slo else by_threshold[(f.service, f.alert)]).append(f)
-    slos = [_slo_status(e, r, by_slo.get(e.key, [])) for e in cat.slos]
+        if f.slo:
+            by_slo[(f.service, f.slo, tuple((f.group or {}).values()))].append(f)
+        else:
+            by_threshold[(f.service, f.alert)].append(f)
+    found = r.groups()
+    slos, warnings = [], list(warnings)
+    for e in cat.slos:
+        if not e.group_by:
+            slos.append(_slo_status(e, r, (*e.key, ()), by_slo.get((*e.key, ()), [])))
+            continue
+        groups = sorted(found.get(e.key, ()))
+        if len(groups) > e.slo.max_groups:
+            warnings.append(_too_many(e, len(groups)))
+        groups = [g for g in groups if all(dict(zip(e.group_by, g)).get(k) == v for k, v in e.group_filter)]
+        slos += [_slo_status(e, r, (*e.key, g), by_slo.get((*e.key, g), [])) for g in groups]
+        if not groups:
+            slos.append(_no_group(e, r, by_slo))
     slos.sort(key=lambda s: (_RANK[s.state], s.remaining if s.remaining is not None else 0.0,
-                             s.slo.service, s.slo.name))
+                             s.slo.service, s.slo.name, tuple((s.group or {}).values())))
     thresholds = [_threshold_status(e, r, by_threshold.get(e.key, [])) for e in cat.thresholds]
     thresholds.sort(key=lambda t: ({CRITICAL: 0, WARNING: 1}.get(t.state, 2), t.entry.threshold.service,
                                    t.entry.threshold.name))
@@ -99,9 +130,29 @@ def assemble(cat: Catalogue, r: Readings, at: float, prometheus: str, warnings: 
     return Report(at, prometheus, slos, thresholds, firing, sorted(set(warnings)), r.queries)
 
 
-def _slo_status(e: SloEntry, r: Readings, firing: list[Firing]) -> SloStatus:
-    key, slo = e.key, e.slo
-    objective = r.objective.get(key)
+def _too_many(e: SloEntry, count: int) -> str:
+    return (f"{e.slo.service} {e.slo.name}: {count} groups of {', '.join(e.group_by)}, more than its max_groups "
+            f"{e.slo.max_groups}; each is an objective with its own alerts, so every one is shown. Group by a label "
+            "with few values, or raise max_groups if they are all expected (docs/group-by.md)")
+
+
+def _no_group(e: SloEntry, r: Readings, by_slo: dict[Key, list[Firing]]) -> SloStatus:
+    """A grouped SLO without a group to show: not deployed, or deployed without events yet (or
+    none of its groups passes --label)."""
+    deployed = (*e.key, ()) in r.objective
+    firing = [f for k, fs in by_slo.items() if k[:2] == e.key for f in fs]
+    notes = []
+    if deployed:
+        what = ", ".join(f"{k}={v}" for k, v in e.group_filter)
+        notes.append(f"no group of {', '.join(e.group_by)}{' with ' + what if what else ''} has events in the "
+                     "period yet")
+    return SloStatus(e, NO_DATA if deployed else NOT_DEPLOYED, None, None, {}, {}, None,
+                     r.objective.get((*e.key, ())), firing, notes)
+
+
+def _slo_status(e: SloEntry, r: Readings, key: Key, firing: list[Firing]) -> SloStatus:
+    slo = e.slo
+    objective = r.objective.get((*e.key, ()))
     burn = {w: _burn(r.ratio.get(w, {}).get(key), slo.budget) for w in sorted(e.recorded | set(e.exhaustion))}
     coverage = r.coverage.get(key)
     error = r.period_error.get(key)
@@ -125,7 +176,8 @@ def _slo_status(e: SloEntry, r: Readings, firing: list[Firing]) -> SloStatus:
     burn_points = {w: [(t, _burn(v, slo.budget)) for t, v in pts] for w, pts in r.ratio_points.get(key, {}).items()}
     return SloStatus(e, state, None if error is None else 1 - error, remaining if state != NOT_DEPLOYED else None,
                      burn if state != NOT_DEPLOYED else {}, exhausted_in, coverage, objective, firing, notes,
-                     r.budget_points.get(key, []), burn_points)
+                     r.budget_points.get(key, []), burn_points,
+                     dict(zip(e.group_by, key[2])) if e.group_by else None)
 
 
 def _burn(ratio: float | None, budget: float) -> float | None:
@@ -161,10 +213,12 @@ def _threshold_status(e: ThresholdEntry, r: Readings, firing: list[Firing]) -> T
     return ThresholdStatus(e, state, worst, firing)
 
 
-def _firing(s: Sample, runbooks: dict[tuple, str]) -> Firing:
+def _firing(s: Sample, runbooks: dict[tuple, str], grouping: dict[tuple[str, str], tuple[str, ...]]) -> Firing:
     labels = s.labels
     service, alert = labels.get(C.LABEL_SERVICE, ""), labels.get("alertname", "")
     slo = labels.get(C.LABEL_SLO) if labels.get(C.LABEL_ALERT_KIND) == "slo" else None
     runbook = runbooks.get(("slo", service, slo, alert) if slo else ("threshold", service, alert))
+    by = grouping.get((service, slo or ""))
     return Firing(alert, service, labels.get(C.LABEL_SEVERITY, ""), slo, labels.get(C.LABEL_WINDOW),
-                  {k: v for k, v in labels.items() if k not in ("__name__", "alertstate")}, runbook)
+                  {k: v for k, v in labels.items() if k not in ("__name__", "alertstate")}, runbook,
+                  {l: labels.get(l, "") for l in by} if by else None)

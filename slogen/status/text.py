@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 
 from slogen.durations import format_duration
+from slogen.groups import show
 from slogen.thresholds.kind import format_value
 from slogen.status.report import EXHAUSTED, NO_DATA, NO_VALUE, NOT_DEPLOYED, PARTIAL, SloStatus, ThresholdStatus
 
@@ -122,7 +123,7 @@ def slo_table(report) -> tuple[list[str], list[list[str]]]:
     header += ["BUDGET GONE IN (1h / 6h RATE)", "FIRING"]
     rows = []
     for s in report.slos:
-        row = [s.slo.service, s.slo.name, objective(s), sli_text(s), budget(s)]
+        row = [s.slo.service, s.name, objective(s), sli_text(s), budget(s)]
         row += [burn(s.burn.get(w)) if w in s.entry.recorded and s.state != NOT_DEPLOYED else DASH for w in windows]
         row += [exhaustion(s), ", ".join(sorted({f"{f.severity} {f.window}" for f in s.firing})) or DASH]
         rows.append(row)
@@ -141,6 +142,8 @@ def firing_lines(report) -> list[tuple[str, str]]:
     out = []
     for f in report.firing:
         what = f"{f.service} {f.slo}" if f.slo else f.service
+        if f.group is not None:
+            what += f" {{{show(f.group)}}}"
         window = f" ({f.window})" if f.window else ""
         out.append((f"{f.severity}: {f.alert} {what}{window}", f.runbook_url or ""))
     return out

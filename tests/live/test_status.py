@@ -45,7 +45,14 @@ def table(history) -> str:
 
 
 def by_service(doc: dict) -> dict[str, dict]:
-    return {s["service"]: s for s in doc["slos"]}
+    """The ungrouped SLOs' rows by service."""
+    return {s["service"]: s for s in doc["slos"] if not s["group_by"]}
+
+
+def by_provider(doc: dict) -> dict[str | None, dict]:
+    """pay availability's rows (one per provider) by provider."""
+    return {(s["group"] or {}).get("provider"): s for s in doc["slos"]
+            if (s["service"], s["slo"]) == ("pay", "availability")}
 
 
 def near(value: float, expected: float) -> bool:
@@ -89,7 +96,61 @@ def test_an_slo_whose_rules_are_not_loaded_is_not_deployed(doc, table):
 
 
 def test_worst_known_budget_first_then_partial_then_not_deployed(doc):
-    assert [s["service"] for s in doc["slos"]] == ["shop", "search", "ledger"]
+    rows = [(s["service"], s["slo"], (s["group"] or {}).get("provider")) for s in doc["slos"]]
+    assert rows == [("pay", "availability", "stripe"), ("shop", "availability", None),
+                    ("pay", "availability", "adyen"), ("pay", "availability", "klarna"),
+                    ("search", "availability", None), ("pay", "refunds", None), ("ledger", "availability", None)]
+
+
+def test_a_grouped_slo_has_one_row_per_group_with_its_own_numbers(doc):
+    groups = by_provider(doc)
+    assert set(groups) == {"stripe", "adyen", "klarna"}
+    stripe, adyen = groups["stripe"], groups["adyen"]
+    assert stripe["group_by"] == ["provider"] and stripe["group"] == {"provider": "stripe"}
+    assert stripe["state"] == "exhausted" and adyen["state"] == "ok"
+    assert near(stripe["sli"], 0.985) and near(adyen["sli"], 0.995)
+    assert near(stripe["error_budget_remaining"], -0.5) and near(adyen["error_budget_remaining"], 0.5)
+    assert stripe["coverage_seconds"] == adyen["coverage_seconds"] == PERIOD
+    for window in ("3s", "18s", "36s", "1m12s", "3m36s", "14m24s", "43m12s"):  # 5m … 3d, scaled
+        assert near(stripe["burn_rates"][window], 1.5), window
+        assert near(adyen["burn_rates"][window], 0.5), window
+    assert stripe["budget_exhausted_in_seconds"] == {"36s": 0.0, "3m36s": 0.0}
+    assert near(adyen["budget_exhausted_in_seconds"]["36s"], PERIOD)  # 50% left at a burn of 0.5
+
+
+def test_a_group_with_less_history_than_the_period_is_partial_on_its_own(doc):
+    klarna = by_provider(doc)["klarna"]
+    assert klarna["state"] == "partial"
+    assert abs(klarna["coverage_seconds"] - 3 * DAY) <= PERIOD / 720 + STEP
+    assert near(klarna["burn_rates"]["36s"], 1.0)
+
+
+def test_a_grouped_slo_without_any_group_yet_says_so(doc, table):
+    [refunds] = [s for s in doc["slos"] if s["slo"] == "refunds"]
+    assert (refunds["state"], refunds["group"], refunds["sli"]) == ("no-data", None, None)
+    assert refunds["notes"] == ["no group of provider has events in the period yet"]
+    row = next(line for line in table.splitlines() if line.startswith("pay ") and "refunds" in line)
+    assert "refunds (per provider)" in row and "no data" in row
+
+
+def test_a_group_is_named_by_its_labels_in_the_table(table):
+    row = next(line for line in table.splitlines() if 'provider="stripe"' in line and line.startswith("pay "))
+    assert 'availability {provider="stripe"}' in row and "(exhausted)" in row and "ticket 3d/6h" in row
+
+
+def test_more_groups_than_max_groups_are_all_shown_with_a_warning(doc):
+    assert len(by_provider(doc)) == 3
+    [warning] = [w for w in doc["warnings"] if w.startswith("pay availability")]
+    assert "3 groups of provider, more than its max_groups 2" in warning
+
+
+def test_a_grouped_alert_goes_to_its_group_only(doc, table):
+    groups = by_provider(doc)
+    [firing] = groups["stripe"]["firing"]
+    assert (firing["alert"], firing["group"], firing["window"]) == ("AvailabilityBudgetBurn", {"provider": "stripe"},
+                                                                  "3d/6h")
+    assert groups["adyen"]["firing"] == [] and groups["klarna"]["firing"] == []
+    assert 'ticket: AvailabilityBudgetBurn pay availability {provider="stripe"} (3d/6h)' in table
 
 
 def test_threshold_value_against_its_levels(doc):
@@ -99,7 +160,7 @@ def test_threshold_value_against_its_levels(doc):
 
 
 def test_firing_alerts_come_with_their_runbook(doc, table):
-    [firing] = doc["firing"]
+    [firing] = [f for f in doc["firing"] if f["service"] == "shop"]
     assert (firing["service"], firing["slo"], firing["window"]) == ("shop", "availability", "3d/6h")
     assert firing["runbook_url"] == "https://runbooks.example.invalid/live/shop/AvailabilityBudgetBurn.md"
     assert by_service(doc)["shop"]["firing"] == [firing]
@@ -116,17 +177,40 @@ def test_filters(history, args, services):
     assert [s["service"] for s in report(history, *args)["slos"]] == services
 
 
+@pytest.mark.parametrize("args, rows", [
+    (["--label", "provider=adyen"], [("availability", {"provider": "adyen"}), ("refunds", None)]),
+    (["--team", "payments", "--label", "provider=klarna"], [("availability", {"provider": "klarna"}),
+                                                             ("refunds", None)]),
+    (["--service", "pay"], [("availability", {"provider": p}) for p in ("stripe", "adyen", "klarna")]
+     + [("refunds", None)]),
+], ids=["group label", "team and group label", "service"])
+def test_filters_select_groups(history, args, rows):
+    doc = report(history, *args)
+    assert [(s["slo"], s["group"]) for s in doc["slos"]] == rows
+    assert {s["service"] for s in doc["slos"]} == {"pay"}
+
+
 def test_a_filter_that_matches_nothing_is_an_error(history):
     done = status(history, "--team", "nobody")
     assert done.returncode == 2 and "status/no-match" in done.stderr
 
 
-@pytest.mark.parametrize("condition, code", [("budget-exhausted", 0), ("not-deployed", 1), ("firing", 1),
+@pytest.mark.parametrize("condition, code", [("budget-exhausted", 1), ("not-deployed", 1), ("firing", 1),
                                              ("paging", 0), ("no-data", 1)])
 def test_fail_when(history, condition, code):
     done = status(history, "--fail-when", condition)
     assert done.returncode == code, done.stderr
     assert (f"--fail-when {condition} holds" in done.stderr) == bool(code)
+
+
+@pytest.mark.parametrize("args, code", [
+    (["--label", "provider=stripe"], 1),   # the exhausted group
+    (["--label", "provider=adyen"], 0),    # the other groups of the same SLO
+    (["--service", "shop"], 0),
+], ids=["exhausted group", "healthy group", "ungrouped"])
+def test_fail_when_budget_exhausted_applies_per_group(history, args, code):
+    done = status(history, "--fail-when", "budget-exhausted", *args)
+    assert done.returncode == code, done.stderr
 
 
 def test_markdown_is_a_github_table_with_links(history, tmp_path):

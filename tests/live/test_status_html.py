@@ -4,6 +4,7 @@ every SLO has its section with both plots, and a screenshot is kept as a test ar
 is printed; run pytest with -s to see it)."""
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 from pathlib import Path
@@ -53,8 +54,14 @@ def test_chromium_shows_every_slo_without_a_console_error(page, tmp_path):
     print(f"\nscreenshot of slogen status --format html: {shot}")
     dom = chromium(page, tmp_path, "--dump-dom")
     assert console_messages(dom.stderr) == []
-    sections = re.findall(r'<section class="slo" id="[^"]+" data-service="([^"]+)" data-slo="([^"]+)"', dom.stdout)
-    assert sorted(sections) == [("ledger", "availability"), ("search", "availability"), ("shop", "availability")]
+    sections = re.findall(r'<section class="slo" id="[^"]+" data-service="([^"]+)" data-slo="([^"]+)"'
+                          r'(?: data-group="([^"]+)")?', dom.stdout)
+    sections = [(service, slo, html.unescape(group)) for service, slo, group in sections]
+    assert sorted(sections) == [("ledger", "availability", ""), ("pay", "availability", 'provider="adyen"'),
+                                ("pay", "availability", 'provider="klarna"'), ("pay", "availability", 'provider="stripe"'),
+                                ("pay", "refunds", ""), ("search", "availability", ""), ("shop", "availability", "")]
+    stripe = dom.stdout.split('data-group="provider=&quot;stripe&quot;"')[1].split("</section>")[0]
+    assert stripe.count("<svg") == 2 and "<polyline" in stripe
     shop = dom.stdout.split('data-service="shop"')[1].split("</section>")[0]
     assert shop.count("<svg") == 2 and "<polyline" in shop
     assert 'href="https://runbooks.example.invalid/live/shop/AvailabilityBudgetBurn.md"' in shop
