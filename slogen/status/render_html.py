@@ -39,6 +39,7 @@ def render(report: Report) -> str:
             link = f' · <a href="{escape(url)}">runbook</a>' if url else ""
             body.append(f'<li class="firing">{escape(what)}{link}</li>')
         body.append("</ul>")
+    body += [f'<p class="muted">{escape(w)}</p>' for w in report.warnings]
     body += _slo_table(report)
     if report.thresholds:
         header, rows = text.threshold_table(report)

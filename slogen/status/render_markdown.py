@@ -21,6 +21,7 @@ def render(report: Report) -> str:
     t_header, t_rows = text.threshold_table(report)
     t_lines = (["**Threshold alerts**", ""] + _table(t_header, t_rows) + [""]) if t_rows else []
     notes = [f"- {_md(s.slo.service)} {_md(s.name)}: {_md(n)}" for s in report.slos for n in s.notes]
+    notes += [f"- {_md(w)}" for w in report.warnings]
     notes = (["**Notes**", ""] + notes + [""]) if notes else []
     footer = [f"<sub>slogen status of {_md(report.prometheus)}</sub>", ""]
     fixed = sum(len(x) + 1 for x in head + firing + notes + footer)
