@@ -83,8 +83,15 @@ def find_inputs(paths: list[Path], dashboards: Path | None, diags: Diagnostics) 
 def load_bundle(paths: list[Path], diags: Diagnostics, time_scale: float = 1.0,
                 dashboards: Path | None = None, connection=None) -> Bundle | None:
     files, folder = find_inputs(paths, dashboards, diags)
-    return model_of(parse_files([(p, relative(p)) for p in files], diags), diags, time_scale, folder,
-                    connection=connection)
+    return load_files(files, folder, diags, time_scale, connection)
+
+
+def load_files(files: list[Path], folder: str | None, diags: Diagnostics, time_scale: float = 1.0,
+               connection=None) -> Bundle | None:
+    """The model of the spec files `find_inputs` found, every check included. The files are read
+    and parsed over a pool of processes for a large fleet, as `build` does (slogen.parallel.parse)."""
+    return model_of(parallel.parse(parse_files, [(p, relative(p)) for p in files], diags), diags, time_scale,
+                    folder, connection=connection)
 
 
 def render_bundle(bundle: Bundle, previous: Mapping[str, bytes], diags: Diagnostics,

@@ -286,6 +286,8 @@ def status(paths: List[Path] = SPECS,
                                                               "(repeatable): budget-exhausted, firing, paging, "
                                                               "not-deployed, no-data."),
            time_scale: float = SCALE, diagnostics: DiagFormat = DIAG,
+           no_cache: bool = typer.Option(False, "--no-cache", help="Load and check the specs again even if an "
+                                         "earlier run kept their model (docs/status.md)."),
            connection: Optional[Connection] = None) -> None:
     """Where every SLO stands now, from a live Prometheus: budget, burn rates, firing alerts."""
     from slogen import status as live_status
@@ -300,7 +302,7 @@ def status(paths: List[Path] = SPECS,
     filters = Filters(tuple(service or ()), tuple(team or ()), tuple(pairs))
     when = parse_time(at) if at is not None else None
     outcome = live_status.run(paths, connection, when, filters, plots=fmt is StatusFormat.html,
-                              time_scale=time_scale)
+                              time_scale=time_scale, use_cache=not no_cache)
     _report(outcome.diagnostics, diagnostics)
     if outcome.report is None:
         raise typer.Exit(EXIT_UNREACHABLE if outcome.unreachable else EXIT_INVALID)

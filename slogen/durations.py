@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
 _PART = re.compile(r"(\d+)(ms|s|m|h|d|w|y)")
@@ -11,7 +12,14 @@ _WHOLE = re.compile(r"^(?:\d+(?:ms|s|m|h|d|w|y))+$")
 
 def parse_duration(text: str) -> float:
     """Seconds in `text`; raises ValueError with a readable reason."""
-    if not isinstance(text, str) or not _WHOLE.match(text):
+    if not isinstance(text, str):
+        raise ValueError(f"{text!r} is not a duration; write it like 30s, 5m, 1h30m or 30d")
+    return _parse(text)
+
+
+@lru_cache(maxsize=1024)  # a fleet's specs spell the same few durations 200,000 times
+def _parse(text: str) -> float:
+    if not _WHOLE.match(text):
         raise ValueError(f"{text!r} is not a duration; write it like 30s, 5m, 1h30m or 30d")
     ranks = [_ORDER.index(u) for _, u in _PART.findall(text)]
     if ranks != sorted(set(ranks)):

@@ -28,11 +28,9 @@ class Outcome:
 
 
 def run(paths: list[Path], connection: Connection, at: float | None = None, filters: Filters = Filters(),
-        plots: bool = False, time_scale: float = 1.0) -> Outcome:
-    from slogen import api
-
+        plots: bool = False, time_scale: float = 1.0, use_cache: bool = True) -> Outcome:
     diags = Diagnostics()
-    bundle = api.load_bundle(paths, diags, time_scale)
+    bundle = load(paths, diags, time_scale, use_cache)
     if bundle is None or diags.has_errors:
         return Outcome(diags)
     cat = catalogue(bundle, filters)
@@ -48,6 +46,31 @@ def run(paths: list[Path], connection: Connection, at: float | None = None, filt
         report_error(exc, diags)
         return Outcome(diags, unreachable=True)
     return Outcome(diags, assemble(cat, readings, when, connection.base, prometheus.warnings))
+
+
+def load(paths: list[Path], diags: Diagnostics, time_scale: float = 1.0, use_cache: bool = True):
+    """The model of the specs, every check included: from the cache of an earlier run on the same
+    bytes (slogen.status.model_cache), else loaded and then kept there."""
+    from slogen import api
+    from slogen.status import model_cache
+
+    files, folder = api.find_inputs(paths, None, diags)
+    if diags.has_errors or not use_cache:
+        return api.load_files(files, folder, diags, time_scale)
+    try:
+        digest = model_cache.key(files, time_scale, folder)
+    except OSError:  # a spec file unreadable: the load reports it
+        return api.load_files(files, folder, diags, time_scale)
+    hit = model_cache.read(digest)
+    if hit is not None:
+        bundle, items = hit
+        diags.items.extend(items)
+        return bundle
+    before = len(diags.items)
+    bundle = api.load_files(files, folder, diags, time_scale)
+    if bundle is not None and not diags.has_errors:
+        model_cache.write(digest, bundle, diags.items[before:])
+    return bundle
 
 
 def render(report: Report, fmt: str) -> str:
