@@ -89,7 +89,12 @@ def quote(value: str) -> str:
 
 def parse_selector(text: str) -> Selector:
     """`metric{a="b"}` → Selector. Refuses anything that is not a plain vector selector."""
-    node = parse(text.strip())
+    return _parse_selector(text.strip())
+
+
+@lru_cache(maxsize=16384)  # immutable results; a fleet's checks, model and status read each selector several times
+def _parse_selector(text: str) -> Selector:
+    node = parse(text)
     if not isinstance(node, promql_parser.VectorSelector):
         raise PromQLError("expected a metric selector such as http_requests_total{job=\"api\"}, not an expression")
     if node.offset is not None or node.at is not None:
