@@ -100,7 +100,11 @@ def assemble(cat: Catalogue, r: Readings, at: float, prometheus: str, warnings: 
     runbooks = {("slo", e.slo.service, e.slo.name, e.slo.alert_name): e.runbook_url for e in cat.slos}
     runbooks |= {("threshold", *e.key): e.runbook_url for e in cat.thresholds}
     grouping = {e.key: e.group_by for e in cat.slos if e.group_by}
+    group_filters = {e.key: e.group_filter for e in cat.slos if e.group_filter}
     firing = [_firing(s, runbooks, grouping) for s in r.firing]
+    # --label on a grouping label: the alerts of the other groups are not part of the report either
+    firing = [f for f in firing if f.group is None
+              or all(f.group.get(k) == v for k, v in group_filters.get((f.service, f.slo or ""), ()))]
     by_slo: dict[Key, list[Firing]] = defaultdict(list)
     by_threshold: dict[tuple[str, str], list[Firing]] = defaultdict(list)
     for f in firing:

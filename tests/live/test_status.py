@@ -213,6 +213,13 @@ def test_fail_when_budget_exhausted_applies_per_group(history, args, code):
     assert done.returncode == code, done.stderr
 
 
+def test_the_alerts_of_groups_left_out_by_a_label_filter_are_left_out_too(history):
+    assert report(history, "--label", "provider=adyen")["firing"] == []
+    assert status(history, "--label", "provider=adyen", "--fail-when", "firing").returncode == 0
+    [firing] = report(history, "--label", "provider=stripe")["firing"]
+    assert firing["group"] == {"provider": "stripe"}
+
+
 def test_markdown_is_a_github_table_with_links(history, tmp_path):
     done = status(history, "--format", "markdown", "-o", str(tmp_path / "status.md"))
     assert done.returncode == 0 and done.stdout == ""
