@@ -159,8 +159,21 @@ def test_validate_and_build_parse_every_generated_expression(tmp_path, monkeypat
     (tmp_path / "a.yaml").write_text(GOOD)
     assert api.validate([tmp_path]).ok
     real = promql.parse_uncached
+    monkeypatch.setattr(promql, "_CHECKED_SHAPES", set())  # forget the shapes the first run parsed
     monkeypatch.setattr(promql, "parse_uncached", lambda e: (_ for _ in ()).throw(promql.PromQLError("boom"))
                         if "sum_over_time" in e else real(e))
     for result in (api.validate([tmp_path]), api.build([tmp_path], tmp_path / "out", use_cache=False)):
         assert not result.ok and {d.code for d in result.diagnostics} == {"promql/generated"}
     assert not (tmp_path / "out").exists()
+
+
+def test_a_generated_expression_is_parsed_again_when_more_than_its_string_literals_differ(monkeypatch):
+    from slogen import promql
+
+    monkeypatch.setattr(promql, "_CHECKED_SHAPES", set())
+    promql.check_generated('sum(rate(x{service="a",code=~"5.."}[5m]))')
+    promql.check_generated('sum(rate(x{service="b\\"c",code=~\'4..\'}[5m]))')  # same shape: not parsed again
+    assert len(promql._CHECKED_SHAPES) == 1
+    for broken in ('sum(rate(x{service="a"}[5m])', 'sum(rate(x{service="a"}[5m]))) or', 'sum(rate(x{service="a}[5m]))'):
+        with pytest.raises(promql.PromQLError):
+            promql.check_generated(broken)
