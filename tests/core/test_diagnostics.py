@@ -63,6 +63,18 @@ CASES = [
      GOOD.replace('code=~"5.."', 'code=~"5..",code!~"5.."'), "sli/untestable", 8, 7, "no subset"),
     ("non-UTF-8 bytes", b"apiVersion: slogen/v1\nservice: \xff\n", "input/encoding", 2, 10, "UTF-8"),
     # issue 20: what the long fuzz run found, and values that would be rounded to another meaning
+    ("a latency threshold of .nan seconds is refused at the threshold (was a crash in the long fuzz run)",
+     GOOD.replace("      kind: availability\n      total: http_requests_total{job=\"api\"}\n"
+                  "      bad: http_requests_total{job=\"api\",code=~\"5..\"}",
+                  "      kind: latency\n      histogram: http_request_duration_seconds\n"
+                  "      threshold: .nan\n      percentile: 99"),
+     "spec/duration", 10, 18, "finite"),
+    ("a latency threshold of .inf seconds is refused at the threshold (was a crash)",
+     GOOD.replace("      kind: availability\n      total: http_requests_total{job=\"api\"}\n"
+                  "      bad: http_requests_total{job=\"api\",code=~\"5..\"}",
+                  "      kind: latency\n      histogram: http_request_duration_seconds\n"
+                  "      threshold: .inf\n      percentile: 99"),
+     "spec/duration", 10, 18, "finite"),
     ("a window whose burn-rate factor rounds to zero is refused at its budget_percent (was a crash)",
      GOOD.replace("team: platform", "team: platform\nalerting:\n  windows:\n"
                   "    - {severity: page, budget_percent: 0.001, long: 7d, short: 5m}"),
