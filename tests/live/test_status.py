@@ -226,6 +226,8 @@ def test_markdown_is_a_github_table_with_links(history, tmp_path):
     text = (tmp_path / "status.md").read_text()
     assert "| SERVICE | SLO | OBJECTIVE |" in text
     assert "| shop | [availability](https://grafana.example.invalid/d/slogen-shop) |" in text
+    assert '| pay | [availability {provider="stripe"}](https://grafana.example.invalid/d/slogen-pay) |' in text
+    assert "pay availability: 3 groups of provider, more than its max\\_groups 2" in text
     assert "([runbook](https://runbooks.example.invalid/live/shop/AvailabilityBudgetBurn.md))" in text
     assert len(text) < 65_536
 
