@@ -65,7 +65,7 @@ def offline(folder: Path, specs: Path) -> dict[str, float]:
     silences.apply(found, diags)
     silences.finish(found, diags)
     run = cpu() - c
-    bundle = api.model_of(by_file, [specs], Diagnostics())
+    bundle = api.model_of(by_file, Diagnostics())
     exprs = [r["expr"] for s in bundle.services for g in rule_groups(s, bundle) for r in g["rules"]]
     c = cpu()
     for e in exprs:

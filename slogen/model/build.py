@@ -14,7 +14,7 @@ from slogen.checks.base import report
 from slogen.checks.labels import RESERVED as RESERVED_LABELS
 from slogen.diagnostics import Diagnostics, Position
 from slogen.durations import format_duration, parse_duration
-from slogen.model.types import Bundle, BurnWindow, Receiver, Service, Settings, SLO, Threshold, Tier
+from slogen.model.types import Bundle, BurnWindow, Receiver, RuleOutput, Service, Settings, SLO, Threshold, Tier
 from slogen.series import Untestable
 from slogen.sli import KINDS as SLI_KINDS
 from slogen.spec import Parsed
@@ -41,7 +41,10 @@ def default_windows() -> tuple[WindowSpec, ...]:
     return tuple(WindowSpec.model_validate(w) for w in yaml.safe_load(text)["windows"])
 
 
-def build_model(parsed: list[Parsed], diags: Diagnostics, time_scale: float = 1.0) -> Bundle | None:
+def build_model(parsed: list[Parsed], diags: Diagnostics, time_scale: float = 1.0, output: RuleOutput | None = None,
+                dashboards: str | None = None) -> Bundle | None:
+    """The model of the parsed specs, with the build options that are not specs: `time_scale`
+    (drills), `output` (how rule files are packaged, `--format`) and the team's `dashboards` folder."""
     if not (math.isfinite(time_scale) and 0 < time_scale <= 1) or C.BASE_WINDOW * time_scale < HALF_SECOND:
         diags.error("input/time-scale", f"--time-scale {time_scale:g} cannot be used: it must be above 0 and at "
                     f"most 1, and keep the {format_duration(C.BASE_WINDOW)} base window from rounding to 0s",
@@ -65,7 +68,8 @@ def build_model(parsed: list[Parsed], diags: Diagnostics, time_scale: float = 1.
         out.append(_service(p, settings, diags, time_scale))
     if diags.has_errors:
         return None
-    return Bundle(tuple(out), settings, base_window=_scaled(C.BASE_WINDOW, time_scale), time_scale=time_scale)
+    return Bundle(tuple(out), settings, base_window=_scaled(C.BASE_WINDOW, time_scale), time_scale=time_scale,
+                  output=output or RuleOutput(), dashboards=dashboards)
 
 
 def _scaled(seconds: float, scale: float) -> float:
