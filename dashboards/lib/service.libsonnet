@@ -23,18 +23,14 @@ function(model, c, s, extraPanels=[])
       ])
     else p.steps(c.colors.ok, [{ value: l.value, color: sevColor(l.severity) } for l in sorted]);
 
-  // The long window of each alert window pair, once each, in the spec's order.
-  local longWindows(slo) = std.foldl(
-    function(acc, w) if std.member([x.long for x in acc], w.long) then acc else acc + [w],
-    slo.windows, []
-  );
+  // Burn-rate factors as colour steps (slo.windows_by_factor: lowest first).
   local factorSteps(slo) = p.steps(c.colors.ok, [
     { value: w.factor, color: c.colors[w.severity] }
-    for w in std.sort(slo.windows, function(w) w.factor)
+    for w in slo.windows_by_factor
   ]);
 
   // A grouped SLO (group_by) draws one series per group, named by its labels.
-  local legend(slo, text) = if slo.legend == '' then text else std.stripChars(text + ' ' + slo.legend, ' ');
+  local legend(slo, text) = if slo.legend == '' then text else if text == '' then slo.legend else text + ' ' + slo.legend;
   local perGroup(slo) = if slo.group_by == [] then '' else ' (per ' + std.join(', ', slo.group_by) + ')';
 
   local sloPanels(slo) = [
@@ -55,7 +51,7 @@ function(model, c, s, extraPanels=[])
       'Burn rate',
       'How fast the budget burns (1 = exactly used up by the end of the period), over the long window '
       + 'of each alert. Lines: page (red) and ticket (orange) factors; an alert also needs its short window above.',
-      [p.target(q.burnRate(slo, w.long_rule), legend(slo, w.long)) for w in longWindows(slo)],
+      [p.target(q.burnRate(slo, w.long_rule), legend(slo, w.long)) for w in slo.long_windows],
       'suffix:x', factorSteps(slo), w=8, min=0,
     ) { links: runbook(slo.runbook_url) },
     p.timeseries(

@@ -268,7 +268,7 @@ def _slo(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: Diagno
            for x in sorted({x for w in windows for x in (w.long, w.short)}) if base != x <= raw_max}
     for q in (errors_q, requests_q, *(q for pair in raw.values() for q in pair)):
         try:
-            promql.parse(q)
+            promql.check_generated(q)
         except promql.PromQLError as exc:
             diags.error("promql/generated", f"the SLI query slogen built does not parse: {exc}", src.at(path + ("sli",)))
             return None
@@ -369,7 +369,7 @@ def _threshold(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: 
     rules = kind.rules(t)
     for r in rules:
         try:
-            promql.parse(r.expr)
+            promql.check_generated(r.expr)
         except promql.PromQLError as exc:
             diags.error("promql/generated", f"the alert expression does not parse: {exc}", src.at(path))
             return None

@@ -21,7 +21,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from math import ceil
+from math import ceil, floor
 
 from slogen.model.types import SLO, BurnWindow
 
@@ -39,13 +39,13 @@ class Profile:
 
     def first_above(self, share: Fraction) -> int | None:
         """The fewest newest increments whose weight exceeds `share` of the total (None: never)."""
-        n = bisect_right(self.newest, share * self.total)
+        n = bisect_right(self.newest, floor(share * self.total))  # integers: x <= q iff x <= floor(q)
         return n if n < len(self.newest) else None
 
     def first_below(self, share: Fraction) -> int:
         """After recovery: the fewest newest (good) increments that bring the bad weight to
         `share` of the total or under."""
-        return bisect_left(self.newest, self.total - share * self.total)
+        return bisect_left(self.newest, ceil(self.total - share * self.total))  # x < q iff x < ceil(q)
 
 
 @lru_cache(maxsize=256)
@@ -62,6 +62,7 @@ def profile(window: float, base: float, raw: bool, interval: float) -> Profile:
     return Profile(tuple(newest))
 
 
+@lru_cache(maxsize=4096)
 def _share(x: float) -> Fraction:
     return Fraction(x).limit_denominator(10**12)
 
@@ -75,8 +76,13 @@ def _profiles(slo: SLO, w: BurnWindow, base: float, interval: float) -> tuple[Pr
 def _needed(slo: SLO, w: BurnWindow, burn: float) -> Fraction | None:
     """The share of a window's weight that must be bad for the ratio to exceed the threshold
     (None: more than all of it, never)."""
-    e = min(Fraction(1), _share(burn) * _share(slo.budget))
-    need = _share(w.factor) * _share(slo.budget) / e if e else None
+    return _need(burn, slo.budget, w.factor)
+
+
+@lru_cache(maxsize=4096)  # a fleet repeats the same objectives and windows: exact fractions are slow
+def _need(burn: float, budget: float, factor: float) -> Fraction | None:
+    e = min(Fraction(1), _share(burn) * _share(budget))
+    need = _share(factor) * _share(budget) / e if e else None
     return need if need is not None and need < 1 else None
 
 

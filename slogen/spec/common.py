@@ -184,6 +184,9 @@ def _seconds(value) -> float:
     if isinstance(value, bool):
         raise PydanticCustomError("duration", "expected seconds, not true/false")
     if isinstance(value, (int, float)):
+        if not math.isfinite(value) or value > MAX_NUMBER:  # .nan, .inf: found by the long fuzz run
+            raise PydanticCustomError("duration", "{v} is not a usable number of seconds: give a finite number "
+                                      "such as 0.25, or a duration such as 250ms", {"v": value})
         if value <= 0:
             raise PydanticCustomError("duration", "must be greater than zero")
         return float(value)

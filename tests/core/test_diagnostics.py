@@ -63,6 +63,18 @@ CASES = [
      GOOD.replace('code=~"5.."', 'code=~"5..",code!~"5.."'), "sli/untestable", 8, 7, "no subset"),
     ("non-UTF-8 bytes", b"apiVersion: slogen/v1\nservice: \xff\n", "input/encoding", 2, 10, "UTF-8"),
     # issue 20: what the long fuzz run found, and values that would be rounded to another meaning
+    ("a latency threshold of .nan seconds is refused at the threshold (was a crash in the long fuzz run)",
+     GOOD.replace("      kind: availability\n      total: http_requests_total{job=\"api\"}\n"
+                  "      bad: http_requests_total{job=\"api\",code=~\"5..\"}",
+                  "      kind: latency\n      histogram: http_request_duration_seconds\n"
+                  "      threshold: .nan\n      percentile: 99"),
+     "spec/duration", 10, 18, "finite"),
+    ("a latency threshold of .inf seconds is refused at the threshold (was a crash)",
+     GOOD.replace("      kind: availability\n      total: http_requests_total{job=\"api\"}\n"
+                  "      bad: http_requests_total{job=\"api\",code=~\"5..\"}",
+                  "      kind: latency\n      histogram: http_request_duration_seconds\n"
+                  "      threshold: .inf\n      percentile: 99"),
+     "spec/duration", 10, 18, "finite"),
     ("a window whose burn-rate factor rounds to zero is refused at its budget_percent (was a crash)",
      GOOD.replace("team: platform", "team: platform\nalerting:\n  windows:\n"
                   "    - {severity: page, budget_percent: 0.001, long: 7d, short: 5m}"),
@@ -159,8 +171,21 @@ def test_validate_and_build_parse_every_generated_expression(tmp_path, monkeypat
     (tmp_path / "a.yaml").write_text(GOOD)
     assert api.validate([tmp_path]).ok
     real = promql.parse_uncached
+    monkeypatch.setattr(promql, "_CHECKED_SHAPES", set())  # forget the shapes the first run parsed
     monkeypatch.setattr(promql, "parse_uncached", lambda e: (_ for _ in ()).throw(promql.PromQLError("boom"))
                         if "sum_over_time" in e else real(e))
     for result in (api.validate([tmp_path]), api.build([tmp_path], tmp_path / "out", use_cache=False)):
         assert not result.ok and {d.code for d in result.diagnostics} == {"promql/generated"}
     assert not (tmp_path / "out").exists()
+
+
+def test_a_generated_expression_is_parsed_again_when_more_than_its_string_literals_differ(monkeypatch):
+    from slogen import promql
+
+    monkeypatch.setattr(promql, "_CHECKED_SHAPES", set())
+    promql.check_generated('sum(rate(x{service="a",code=~"5.."}[5m]))')
+    promql.check_generated('sum(rate(x{service="b\\"c",code=~\'4..\'}[5m]))')  # same shape: not parsed again
+    assert len(promql._CHECKED_SHAPES) == 1
+    for broken in ('sum(rate(x{service="a"}[5m])', 'sum(rate(x{service="a"}[5m]))) or', 'sum(rate(x{service="a}[5m]))'):
+        with pytest.raises(promql.PromQLError):
+            promql.check_generated(broken)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from slogen.diagnostics import TargetError, relative
 from slogen.model import Bundle
+from slogen.targets.grafana import layout
 from slogen.targets.grafana.model_json import (OVERVIEW_FILE, dashboard_file, overview_model, overview_summary,
                                                services_model)
 from slogen.files import File
@@ -73,7 +74,7 @@ def evaluate(model: dict, user_dir: str | None) -> dict[str, dict]:
     except RuntimeError as exc:
         raise TargetError("grafana/jsonnet", f"dashboards do not evaluate: {str(exc).strip()}",
                           hint=f"check the files in {relative(Path(user_dir))}" if user_dir else "") from None
-    return json.loads(text)
+    return {name: layout.place(dashboard) for name, dashboard in json.loads(text).items()}
 
 
 def service_files(bundle: Bundle, services) -> list[File]:

@@ -71,6 +71,10 @@ def _slo(slo: SLO, bundle: Bundle, runbooks: dict[str, str]) -> dict:
         "group_by": list(slo.group_by), "legend": _legend(slo.group_by), "budget_match": groups.on_slo(slo.group_by),
         "alert": slo.alert_name, "runbook_url": runbooks.get(slo.alert_name, ""),
         "sli_rule": C.sli_error_ratio(bundle.base_window), "windows": windows, "latency": _latency(slo),
+        # the burn-rate panel: one line per long window (the first pair that has it), and the
+        # alert factors as colour steps, lowest first (both cost a tenth of a dashboard in jsonnet)
+        "long_windows": [w for i, w in enumerate(windows) if w["long"] not in {x["long"] for x in windows[:i]}],
+        "windows_by_factor": sorted(windows, key=lambda w: w["factor"]),
     }
 
 

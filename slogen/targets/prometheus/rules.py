@@ -109,7 +109,7 @@ def checked(groups: list[dict], service: Service) -> list[dict]:
     for group in groups:
         for rule in group["rules"]:
             try:
-                promql.parse_uncached(rule["expr"])
+                promql.check_generated(rule["expr"])
             except promql.PromQLError as exc:
                 name = rule.get("record") or rule.get("alert")
                 raise TargetError("promql/generated", f"{service.source}: slogen generated an expression for "
