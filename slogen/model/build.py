@@ -400,7 +400,7 @@ def _threshold(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: 
         value_expr=kind.value_expr(t), unit=kind.unit,
         value_unit="bytes" if getattr(t, "measure", "") == "used_bytes" else kind.unit,
         metric=getattr(t, "metric", None),
-        levels=levels, level_values={lvl.severity: lvl.value for lvl in levels},
+        levels=levels,
         states=dict(getattr(t, "states", None) or {}),
         rules=tuple(rules), labels=base_labels | dict(t.labels),
         page=_tier(spec.alerting.page, spec.team, "page", settings, p, ("alerting", "page"), diags),

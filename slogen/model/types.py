@@ -93,7 +93,6 @@ class Threshold:
     value_unit: str         # unit of the measured value: `unit`, or "bytes" for a process's memory
     metric: str | None      # the metric selector of gauge and absent thresholds
     levels: tuple[Level, ...]  # critical first
-    level_values: dict[str, float]  # severity → the level's number, for every level that has one
     states: dict[int, str]  # state gauges: value → state name
     rules: tuple[LevelRule, ...]
     labels: dict[str, str]

@@ -87,7 +87,7 @@ def slo_context(slo: SLO, alerts: list[Alert], bundle: Bundle) -> dict:
 
 def _condition(t: Threshold, alert: Alert) -> str:
     """The level in words, with the state's name for state gauges: `equal to 2 (open)`."""
-    value = t.level_values.get(alert.severity)
+    value = next((lvl.value for lvl in t.levels if lvl.severity == alert.severity), None)
     if value is not None and float(value).is_integer() and int(value) in t.states:
         return f"{alert.level.condition} ({t.states[int(value)]})"
     return alert.level.condition
