@@ -26,17 +26,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent / "tests"))
 import fleetgen  # noqa: E402
+from metrics_server import HOST, MetricsServer  # noqa: E402
 
 WORK = Path(__file__).resolve().parent / ".work"
-HOST = "127.0.0.1"
 
 
 def cpu() -> float:
@@ -66,7 +65,7 @@ def offline(folder: Path, specs: Path) -> dict[str, float]:
     silences.apply(found, diags)
     silences.finish(found, diags)
     run = cpu() - c
-    bundle = api.model_of(by_file, [specs], Diagnostics())
+    bundle = api.model_of(by_file, Diagnostics())
     exprs = [r["expr"] for s in bundle.services for g in rule_groups(s, bundle) for r in g["rules"]]
     c = cpu()
     for e in exprs:
@@ -111,7 +110,7 @@ def online_checks(specs: Path, url: str) -> dict:
             "uses": len(live.collect(parsed)), "codes": ", ".join(f"{k} ×{v}" for k, v in sorted(codes.items()))}
 
 
-def exposition(n: int) -> bytes:
+def exposition(n: int) -> str:
     lines = ["# TYPE http_requests_total counter", "# TYPE cache_hits_total counter",
              "# TYPE cache_lookups_total counter", "# TYPE queue_depth gauge",
              "# TYPE http_request_duration_seconds histogram", "# TYPE queue_wait_seconds histogram"]
@@ -123,36 +122,20 @@ def exposition(n: int) -> bytes:
             for k, le in enumerate(("0.1", "0.5", "1", "2", "+Inf")):
                 lines.append(f'{hist}_bucket{{{job},le="{le}"}} {200 * (k + 1)}')
             lines += [f"{hist}_count{{{job}}} 1000", f"{hist}_sum{{{job}}} 300"]
-    return ("\n".join(lines) + "\n").encode()
+    return "\n".join(lines) + "\n"
 
 
 @contextlib.contextmanager
 def prometheus(n: int, root: Path):
-    body = exposition(n)
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain; version=0.0.4")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    class Quiet(ThreadingHTTPServer):
-        def handle_error(self, request, client_address):
-            pass  # a scrape that timed out on a loaded machine: Prometheus reports it, retries
-
-    exporter = Quiet((HOST, 0), Handler)
-    threading.Thread(target=exporter.serve_forever, daemon=True).start()
+    text = exposition(n)
+    exporter = MetricsServer(lambda: text)
+    exporter.start()
     with __import__("socket").socket() as s:
         s.bind((HOST, 0))
         port = s.getsockname()[1]
     (root / "prometheus.yml").write_text(
         "global: {scrape_interval: 10s, scrape_timeout: 10s}\nscrape_configs:\n"
-        f"  - {{job_name: fleet, honor_labels: true, static_configs: [{{targets: ['{HOST}:{exporter.server_address[1]}']}}]}}\n")
+        f"  - {{job_name: fleet, honor_labels: true, static_configs: [{{targets: ['{exporter.target}']}}]}}\n")
     proc = subprocess.Popen([shutil.which("prometheus") or "prometheus", f"--config.file={root / 'prometheus.yml'}",
                              f"--storage.tsdb.path={root / 'data'}", f"--web.listen-address={HOST}:{port}",
                              "--log.level=warn"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -178,8 +161,7 @@ def prometheus(n: int, root: Path):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
-        exporter.shutdown()
-        exporter.server_close()
+        exporter.stop()
 
 
 def timed(args: list[str], cwd: Path) -> tuple[float, float, int, str]:

@@ -5,7 +5,7 @@ print. Problems come back as diagnostics; nothing is written when there is an er
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
@@ -49,11 +49,13 @@ def parse_files(files: list[tuple[Path, str]], diags: Diagnostics) -> dict[str, 
 
 
 def model_of(by_file: dict[str, list], diags: Diagnostics, time_scale: float = 1.0,
-             user_dashboards: str | None = None, partial: bool = False, connection=None) -> Bundle | None:
+             user_dashboards: str | None = None, partial: bool = False, connection=None,
+             output: RuleOutput | None = None) -> Bundle | None:
     """The model of the parsed specs, after every check (slogen.checks) has looked at them, and
     with a `connection` (slogen.live.client.Connection) the online checks too. `partial`: only
     some spec files were parsed (an incremental build), so "no service" means nothing.
-    `user_dashboards`: the team's dashboards folder (slogen.load.dashboards_folder)."""
+    `user_dashboards`: the team's dashboards folder (slogen.load.dashboards_folder); `output`: how
+    rule files are packaged (`--format`)."""
     parsed = spec.link([p for docs in by_file.values() for p in docs], diags)  # cross-document references
     found = silences.collect({p.source.file: p.source.text for p in parsed if p.source.text})
     checks.run(parsed, diags)
@@ -62,14 +64,12 @@ def model_of(by_file: dict[str, list], diags: Diagnostics, time_scale: float = 1
 
         live.run(parsed, connection, diags)
     silences.apply(found, diags)
-    bundle = None if diags.has_errors else build_model(parsed, diags, time_scale)
+    bundle = None if diags.has_errors else build_model(parsed, diags, time_scale, output, user_dashboards)
     silences.apply(found, diags)  # the model's own checks (alerts/unreachable)
     if not partial:
         lost.no_rules(len(bundle.services) if bundle else -1, sorted(by_file), diags)
     silences.finish(found, diags)
-    if bundle is None or diags.has_errors:
-        return None
-    return replace(bundle, dashboards=user_dashboards)
+    return None if diags.has_errors else bundle
 
 
 def find_inputs(paths: list[Path], dashboards: Path | None, diags: Diagnostics) -> tuple[list[Path], str | None]:
@@ -195,7 +195,7 @@ def _run(job: Job, plan: record.Plan | None) -> Result | None:
     if plan and sorted(set(by_file) - set(units)) != sorted(plan.globals):
         return None  # a spec file stopped or started being self-contained (or has errors)
     bundle = model_of(by_file, diags, job.time_scale, job.dashboards, partial=bool(plan and plan.clean),
-                      connection=job.connection)
+                      connection=job.connection, output=job.output)
     if job.strict:
         diags.strict()
         bundle = None if diags.has_errors else bundle
@@ -206,8 +206,6 @@ def _run(job: Job, plan: record.Plan | None) -> Result | None:
     result.timings["model"] = time.perf_counter() - job.t0
     if bundle is None:
         return result
-    if job.output is not None:  # how rule files are packaged (--format): a build option, not a spec
-        result.bundle = replace(bundle, output=job.output)
     previous = write.Tree(job.out_dir)
     try:
         sink = sinks.for_build(job.check, job.out_dir, previous)

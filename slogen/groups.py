@@ -113,18 +113,6 @@ def describe(labels: Sequence[str]) -> str:
 _CANDIDATES = ("a", "b", "c", "d", "e", "f")
 
 
-def test_groups(spec, labels: Sequence[str]) -> list[dict[str, str]]:
-    """The label sets of the test groups of a grouped SLI or threshold spec (selector or query form,
-    or a histogram), satisfying its matchers on the grouping labels."""
-    if getattr(spec, "histogram", None):
-        matchers = promql.parse_matchers(spec.selector)
-    else:
-        texts = [promql.fill_window(getattr(spec, f), "5m") for f in
-                 ("total", "bad", "good", "total_query", "bad_query", "good_query") if getattr(spec, f, None)]
-        matchers = tuple(m for t in texts for sel in promql.vector_selectors(t) for m in sel.matchers)
-    return test_values(labels, matchers, TEST_GROUPS)
-
-
 def test_values(labels: Sequence[str], matchers: Sequence[promql.Matcher], count: int) -> list[dict[str, str]]:
     """`count` distinct label sets for generated tests (group `a`, `b`, ...), each satisfying the
     SLI's matchers on the grouping labels. Raises ValueError when the matchers leave too few values."""

@@ -129,7 +129,8 @@ def _where(source, path: tuple, spec, sel: promql.Selector) -> Position:
 
 def _exprs(spec, kind: str) -> list[str]:
     if kind == "sli":
-        return list(SLI_KINDS[spec.kind].queries(spec, "5m"))
+        sli = SLI_KINDS[spec.kind]
+        return list(sli.queries(sli.normalise(spec), "5m"))
     return [r.expr for r in THRESHOLD_KINDS[spec.kind].rules(spec)]
 
 

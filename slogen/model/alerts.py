@@ -11,7 +11,6 @@ from slogen.durations import format_duration, humanize_duration
 from slogen.numbers import format_percent as _percent
 from slogen.model.types import SLO, Bundle, BurnWindow, Service, Settings, Threshold
 from slogen.prose import GoTemplate, annotation
-from slogen.sli import KINDS as SLI_KINDS
 from slogen.thresholds.kind import LevelRule
 
 _UNIT_VALUE = {
@@ -90,8 +89,6 @@ def _group(labels: tuple[str, ...]) -> dict[str, str]:
 
 def slo_alerts(slo: SLO, bundle: Bundle) -> list[Alert]:
     out = []
-    kind = SLI_KINDS[slo.kind]
-    _, bad_noun = kind.good_bad_nouns(slo.sli)
     for w in slo.windows:
         tier = slo.page if w.severity == C.SEVERITY_PAGE else slo.ticket
         labels = _ordered({C.LABEL_SEVERITY: w.severity, C.LABEL_TEAM: slo.team, C.LABEL_SERVICE: slo.service,
@@ -100,7 +97,7 @@ def slo_alerts(slo: SLO, bundle: Bundle) -> list[Alert]:
         context = dict(
             service=slo.service, slo=slo.name, window=C.window_label(w.long, w.short),
             severity_word="fast" if w.severity == C.SEVERITY_PAGE else "slow",
-            long=format_duration(w.long), short=format_duration(w.short), bad_noun=bad_noun,
+            long=format_duration(w.long), short=format_duration(w.short), bad_noun=slo.bad_noun,
             objective=_percent(slo.objective), period=format_duration(slo.period),
             threshold=_percent(w.factor * slo.budget), factor=promql.format_number(w.factor),
             exhaustion=humanize_duration(slo.period / w.factor), share=_percent(w.budget_share),

@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import math
+import posixpath
 from functools import lru_cache
 from importlib import resources
 
 import yaml
 
 from slogen import conventions as C
-from slogen import groups, promql
+from slogen import groups, promql, yamlout
 from slogen.checks.base import report
 from slogen.checks.labels import RESERVED as RESERVED_LABELS
 from slogen.diagnostics import Diagnostics, Position
 from slogen.durations import format_duration, parse_duration
-from slogen.model.types import Bundle, BurnWindow, Receiver, Service, Settings, SLO, Threshold, Tier
+from slogen.model.types import (Bundle, BurnWindow, Email, Level, PagerDuty, Receiver, RuleOutput, Service, Settings,
+                                Slack, SLO, Threshold, Tier, Webhook)
 from slogen.series import Untestable
 from slogen.sli import KINDS as SLI_KINDS
 from slogen.spec import Parsed
-from slogen.spec.bundle import BundleSpec
+from slogen.spec.bundle import BundleSpec, ReceiverSpec
 from slogen.spec.service import AlertingSpec, ServiceSpec, WindowSpec
 from slogen.thresholds import KINDS as THRESHOLD_KINDS
-from slogen.thresholds.kind import CompareLevel, LevelRule, severities
+from slogen.thresholds.kind import CompareLevel, LevelRule, severities, steps
 
 # Burn-rate factors are written with 4 decimals (14.4, 0.9333); a factor that rounding would move
 # by more than 1% (0.00004 → 0) is refused rather than written with another meaning.
@@ -41,7 +43,10 @@ def default_windows() -> tuple[WindowSpec, ...]:
     return tuple(WindowSpec.model_validate(w) for w in yaml.safe_load(text)["windows"])
 
 
-def build_model(parsed: list[Parsed], diags: Diagnostics, time_scale: float = 1.0) -> Bundle | None:
+def build_model(parsed: list[Parsed], diags: Diagnostics, time_scale: float = 1.0, output: RuleOutput | None = None,
+                dashboards: str | None = None) -> Bundle | None:
+    """The model of the parsed specs, with the build options that are not specs: `time_scale`
+    (drills), `output` (how rule files are packaged, `--format`) and the team's `dashboards` folder."""
     if not (math.isfinite(time_scale) and 0 < time_scale <= 1) or C.BASE_WINDOW * time_scale < HALF_SECOND:
         diags.error("input/time-scale", f"--time-scale {time_scale:g} cannot be used: it must be above 0 and at "
                     f"most 1, and keep the {format_duration(C.BASE_WINDOW)} base window from rounding to 0s",
@@ -65,7 +70,8 @@ def build_model(parsed: list[Parsed], diags: Diagnostics, time_scale: float = 1.
         out.append(_service(p, settings, diags, time_scale))
     if diags.has_errors:
         return None
-    return Bundle(tuple(out), settings, base_window=_scaled(C.BASE_WINDOW, time_scale), time_scale=time_scale)
+    return Bundle(tuple(out), settings, base_window=_scaled(C.BASE_WINDOW, time_scale), time_scale=time_scale,
+                  output=output or RuleOutput(), dashboards=dashboards)
 
 
 def _scaled(seconds: float, scale: float) -> float:
@@ -109,8 +115,28 @@ def _settings(p: Parsed | None, diags: Diagnostics) -> Settings:
         diags.error("spec/unknown-receiver", f"`{spec.default_receiver}` is not a receiver",
                     p.source.at(("default_receiver",)))
     return Settings(runbook_base_url=spec.runbook_base_url.rstrip("/"), grafana_url=spec.grafana_url.rstrip("/"),
-                    secrets_dir=spec.secrets_dir, receivers=tuple(Receiver(r.name, r) for r in spec.receivers),
+                    secrets_dir=spec.secrets_dir, receivers=tuple(_receiver(r, spec.secrets_dir) for r in spec.receivers),
                     teams=teams, default_receiver=spec.default_receiver, source=p.source.file)
+
+
+def _receiver(r: ReceiverSpec, secrets_dir: str) -> Receiver:
+    def secret(file: str | None) -> str | None:
+        return posixpath.normpath(posixpath.join(secrets_dir, file)) if file else None
+
+    pd, slack, hook, mail = r.pagerduty, r.slack, r.webhook, r.email
+    return Receiver(
+        r.name,
+        pagerduty=None if pd is None else PagerDuty(secret(pd.routing_key_file), pd.url),
+        slack=None if slack is None else Slack(slack.channel, secret(slack.api_url_file)),
+        webhook=None if hook is None else Webhook(secret(hook.url_file)),
+        email=None if mail is None else Email(mail.to, mail.from_, mail.smarthost, mail.auth_username,
+                                              secret(mail.auth_password_file)),
+    )
+
+
+def _as_written(spec) -> str:
+    """A spec object as the user wrote it (the fields given), in YAML: what a runbook quotes."""
+    return yamlout.dump(spec.model_dump(by_alias=True, exclude_unset=True, mode="json")).rstrip()
 
 
 def _tier(spec_tier, team: str, which: str, settings: Settings, p: Parsed, path: tuple, diags: Diagnostics) -> Tier:
@@ -177,6 +203,7 @@ def _slo(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: Diagno
     src = p.source
     path = ("slos", i)
     kind = SLI_KINDS[s.sli.kind]
+    sli = kind.normalise(s.sli)
     alerting = _merge_alerting(spec.alerting, s.alerting)
     period = parse_duration(s.period)
     objective = s.objective_percent / 100
@@ -231,12 +258,13 @@ def _slo(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: Diagno
     base = _scaled(C.BASE_WINDOW, scale)
     labels = base_labels | dict(s.labels) | dict(s.alerting.labels)
     by = tuple(s.group_by)
-    if not _grouping(s, labels | alerting.page.labels | alerting.ticket.labels, _user_queries(s.sli), path,
-                     path + ("sli",), p, diags, histogram=s.sli.kind == "latency"):
+    test_groups = _grouping(s, sli, labels | alerting.page.labels | alerting.ticket.labels, _user_queries(s.sli),
+                            path, path + ("sli",), p, diags, histogram=s.sli.kind == "latency")
+    if test_groups is None:
         return None
-    errors_q, requests_q = kind.queries(s.sli, format_duration(base), by)
+    errors_q, requests_q = kind.queries(sli, format_duration(base), by)
     raw_max = _scaled(C.RAW_WINDOW_MAX, scale)
-    raw = {x: kind.queries(s.sli, format_duration(x), by)
+    raw = {x: kind.queries(sli, format_duration(x), by)
            for x in sorted({x for w in windows for x in (w.long, w.short)}) if base != x <= raw_max}
     for q in (errors_q, requests_q, *(q for pair in raw.values() for q in pair)):
         try:
@@ -245,19 +273,21 @@ def _slo(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: Diagno
             diags.error("promql/generated", f"the SLI query slogen built does not parse: {exc}", src.at(path + ("sli",)))
             return None
     try:
-        kind.fixture(s.sli, [10.0, 10.0], [1.0, 1.0])
+        kind.fixture(sli, [10.0, 10.0], [1.0, 1.0])
     except Untestable as exc:
         diags.error("sli/untestable", str(exc), src.at(path + ("sli",)))
         return None
+    good_noun, bad_noun = kind.good_bad_nouns(s.sli)
     return SLO(
         service=spec.service, team=spec.team, name=s.name, description=s.description,
-        objective=objective, period=_scaled(period, scale), kind=kind.name, sli=s.sli,
+        objective=objective, period=_scaled(period, scale), kind=kind.name, sli=sli,
+        sli_description=kind.describe(s.sli), good_noun=good_noun, bad_noun=bad_noun, as_written=_as_written(s.sli),
         errors_query=errors_q, requests_query=requests_q,
         alert_name=s.alerting.name or C.slo_alert_name(s.name), windows=tuple(windows),
         min_events=alerting.min_events, labels=labels,
         page=_tier(alerting.page, spec.team, "page", settings, p, path + ("alerting", "page"), diags),
         ticket=_tier(alerting.ticket, spec.team, "ticket", settings, p, path + ("alerting", "ticket"), diags),
-        position=src.at(path), group_by=by, max_groups=s.max_groups, raw_queries=raw,
+        position=src.at(path), group_by=by, max_groups=s.max_groups, test_groups=test_groups, raw_queries=raw,
     )
 
 
@@ -269,10 +299,12 @@ def _user_queries(spec) -> list[str]:
     return [getattr(spec, f) for f in fields if getattr(spec, f, None)]
 
 
-def _grouping(spec, static: dict, queries: list[str], path: tuple, query_path: tuple, p: Parsed,
-              diags: Diagnostics, histogram: bool = False) -> bool:
-    """`group_by` must name labels the queries keep, that neither slogen nor a fixed label sets,
-    and of which slogen can build distinct test groups."""
+def _grouping(spec, series, static: dict, queries: list[str], path: tuple, query_path: tuple, p: Parsed,
+              diags: Diagnostics, histogram: bool = False) -> tuple[dict[str, str], ...] | None:
+    """The label values of the generated tests' groups, () when `spec` is not grouped, None (and
+    errors) unless `group_by` names labels the queries keep, that neither slogen nor a fixed label
+    sets, and of which slogen can build distinct test groups from the `series` (a model value with
+    `matchers`)."""
     by, ok = list(getattr(spec, "group_by", ())), True
     reserved = RESERVED_LABELS | ({"le"} if histogram else set())
     for j, label in enumerate(by):
@@ -289,27 +321,26 @@ def _grouping(spec, static: dict, queries: list[str], path: tuple, query_path: t
                         f"(`{label}: {static[label]}`), which would overwrite every group's value", at,
                         hint="remove the fixed label or the group_by entry")
             ok = False
-    if not ok or not by:
-        return ok
+    if not ok:
+        return None
+    if not by:
+        return ()
     for q in queries:
         if promql.has_placeholder(q) and (lost := groups.dropped_labels(q, by)):
             diags.error("spec/group-by-dropped", f"a query aggregates away {groups.describe(lost)}, so every group "
                         "would be merged into one", p.source.at(query_path),
                         hint=f"aggregate with `by ({', '.join(by)})`, or use the selector form and let slogen sum")
-            return False
+            return None
     try:
-        groups.test_groups(spec.sli if hasattr(spec, "sli") else spec, by)
+        return tuple(groups.test_values(by, series.matchers, groups.TEST_GROUPS))
     except ValueError as exc:
         diags.error("sli/untestable", f"{exc}; a grouped objective is tested with {groups.TEST_GROUPS} groups",
                     p.source.at(path + ("group_by",)), hint="widen the selector's matchers on the grouping labels")
-        return False
-    return True
+        return None
 
 
 def _longest_duration(t, path: tuple) -> tuple[float, tuple]:
     """The longest `for` or `window` of a threshold spec, and where it is."""
-    from slogen.thresholds.kind import severities
-
     found = [(parse_duration(lvl.for_), path + (sev, "for")) for sev, lvl in severities(t)]
     if getattr(t, "window", None):
         found.append((parse_duration(t.window), path + ("window",)))
@@ -331,7 +362,9 @@ def _threshold(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: 
         diags.error("spec/missing-field", "give a `warning` level, a `critical` level, or both", src.at(path))
         return None
     static = base_labels | dict(t.labels) | dict(spec.alerting.page.labels) | dict(spec.alerting.ticket.labels)
-    if not _grouping(t, static, _user_queries(t), path, path, p, diags, histogram=t.kind == "latency"):
+    measure = kind.measure(t)
+    test_groups = _grouping(t, measure, static, _user_queries(t), path, path, p, diags, histogram=t.kind == "latency")
+    if test_groups is None:
         return None
     rules = kind.rules(t)
     for r in rules:
@@ -341,7 +374,6 @@ def _threshold(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: 
             diags.error("promql/generated", f"the alert expression does not parse: {exc}", src.at(path))
             return None
     try:
-        from slogen.thresholds.kind import steps
         phases = kind.phases(t)
         if sum(p.minutes for p in phases) > MAX_TEST_MINUTES:
             seconds, where = _longest_duration(t, path)
@@ -354,24 +386,25 @@ def _threshold(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: 
         # the inputs the generated unit test will need (targets/prometheus/unit_tests.py): all of them,
         # since a later phase can be the impossible one (a latency level `below: 0`)
         for values in ([[p.value] * p.minutes for p in phases] if t.kind == "disk_fill" else [steps(phases)]):
-            kind.fixture(t, values)
+            kind.fixture(measure, values)
     except Untestable as exc:
         diags.error("threshold/untestable", str(exc), src.at(path))
         return None
     if scale != 1:
         rules = [LevelRule(r.severity, r.expr, _scaled(r.for_seconds, scale) if r.for_seconds else 0,
                            r.condition, r.holds) for r in rules]
-    levels = severities(t)
+    levels = tuple(Level(sev, lvl.op, lvl.value) for sev, lvl in severities(t) if isinstance(lvl, CompareLevel))
     return Threshold(
-        service=spec.service, team=spec.team, name=name, kind=t.kind, spec=t, description=t.description,
+        service=spec.service, team=spec.team, name=name, kind=t.kind, measure=measure, phases=tuple(phases),
+        as_written=_as_written(t), description=t.description,
         value_expr=kind.value_expr(t), unit=kind.unit,
         value_unit="bytes" if getattr(t, "measure", "") == "used_bytes" else kind.unit,
         metric=getattr(t, "metric", None),
-        levels=tuple((sev, lvl) for sev, lvl in levels if isinstance(lvl, CompareLevel)),
-        level_values={sev: lvl.value for sev, lvl in levels if getattr(lvl, "value", None) is not None},
+        levels=levels,
         states=dict(getattr(t, "states", None) or {}),
         rules=tuple(rules), labels=base_labels | dict(t.labels),
         page=_tier(spec.alerting.page, spec.team, "page", settings, p, ("alerting", "page"), diags),
         ticket=_tier(spec.alerting.ticket, spec.team, "ticket", settings, p, ("alerting", "ticket"), diags),
-        position=src.at(path), group_by=tuple(getattr(t, "group_by", ())), max_groups=getattr(t, "max_groups", groups.DEFAULT_MAX_GROUPS),
+        position=src.at(path), group_by=tuple(getattr(t, "group_by", ())), test_groups=test_groups,
+        max_groups=getattr(t, "max_groups", groups.DEFAULT_MAX_GROUPS),
     )

@@ -6,12 +6,11 @@ from typing import TYPE_CHECKING
 
 from slogen.diagnostics import Position
 from slogen.groups import DEFAULT_MAX_GROUPS
-from slogen.thresholds.kind import CompareLevel, LevelRule
+from slogen.thresholds.kind import LevelRule, Phase
 
-if TYPE_CHECKING:  # annotations only: the spec types are what the kind modules read
-    from slogen.sli import SLISpec
-    from slogen.spec.bundle import ReceiverSpec
-    from slogen.thresholds import ThresholdSpec
+if TYPE_CHECKING:  # annotations only
+    from slogen.sli import SLI
+    from slogen.thresholds import Measure
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,11 @@ class SLO:
     objective: float       # ratio, e.g. 0.999
     period: float          # seconds
     kind: str              # SLI kind (key of slogen.sli.KINDS)
-    sli: SLISpec           # the SLI as written; read only by its kind module (slogen.sli.KINDS[kind])
+    sli: SLI               # the kind's own value (its queries and test inputs: slogen.sli.KINDS[kind])
+    sli_description: str   # "the share of requests that succeed"
+    good_noun: str         # "successful requests"
+    bad_noun: str          # "failed requests"
+    as_written: str        # the `sli` of the spec as YAML, as the runbook quotes it
     errors_query: str      # bad events per second over the base window
     requests_query: str    # all events per second over the base window
     alert_name: str
@@ -51,6 +54,8 @@ class SLO:
     position: Position
     group_by: tuple[str, ...] = ()  # one objective per value of these labels (slogen.groups)
     max_groups: int = DEFAULT_MAX_GROUPS
+    # the label values of the generated tests' groups (a, b, c, d), when grouped
+    test_groups: tuple[dict[str, str], ...] = ()
     # windows (seconds, besides the base window) whose error ratio is read from the raw counters:
     # window → (bad events per second, all events per second) over it. Other windows are summed
     # from the recorded base-window rates.
@@ -66,19 +71,28 @@ class SLO:
 
 
 @dataclass(frozen=True)
+class Level:
+    """A level compared with the measured value (not the `for`-only levels of up and absent)."""
+    severity: str           # "critical" | "warning"
+    op: str                 # ">", "<" or "=="
+    value: float
+
+
+@dataclass(frozen=True)
 class Threshold:
     service: str
     team: str
     name: str
     kind: str              # key of slogen.thresholds.KINDS
-    spec: ThresholdSpec     # as written; read only by its kind module and for the runbook's quote
+    measure: Measure        # the kind's own value: what its generated test's series are made from
+    phases: tuple[Phase, ...]  # the generated test: quiet, then into each level
+    as_written: str         # the spec as YAML, as the runbook quotes it
     description: str
     value_expr: str | None
     unit: str
     value_unit: str         # unit of the measured value: `unit`, or "bytes" for a process's memory
     metric: str | None      # the metric selector of gauge and absent thresholds
-    levels: tuple[tuple[str, CompareLevel], ...]  # (severity, level) compared with the value, critical first
-    level_values: dict[str, float]  # severity → the level's number, for every level that has one
+    levels: tuple[Level, ...]  # critical first
     states: dict[int, str]  # state gauges: value → state name
     rules: tuple[LevelRule, ...]
     labels: dict[str, str]
@@ -87,6 +101,7 @@ class Threshold:
     position: Position
     group_by: tuple[str, ...] = ()  # ratio and latency kinds: one alert per value of these labels
     max_groups: int = DEFAULT_MAX_GROUPS
+    test_groups: tuple[dict[str, str], ...] = ()  # as for SLO
 
 
 @dataclass(frozen=True)
@@ -101,10 +116,41 @@ class Service:
     position: Position
 
 
+# Receivers: every secret is a file path, made absolute under the bundle's `secrets_dir`.
+
+@dataclass(frozen=True)
+class PagerDuty:
+    routing_key_file: str
+    url: str | None = None  # PagerDuty's own events API when None
+
+
+@dataclass(frozen=True)
+class Slack:
+    channel: str
+    api_url_file: str
+
+
+@dataclass(frozen=True)
+class Webhook:
+    url_file: str
+
+
+@dataclass(frozen=True)
+class Email:
+    to: str
+    sender: str             # `from` in the spec
+    smarthost: str
+    auth_username: str | None = None
+    auth_password_file: str | None = None
+
+
 @dataclass(frozen=True)
 class Receiver:
     name: str
-    spec: ReceiverSpec
+    pagerduty: PagerDuty | None = None
+    slack: Slack | None = None
+    webhook: Webhook | None = None
+    email: Email | None = None
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,6 @@ def describe(spec: AvailabilitySLI) -> str:
 
 
 KIND = SLIKind(
-    name="availability", spec=AvailabilitySLI, queries=events.queries, fixture=events.fixture,
+    name="availability", spec=AvailabilitySLI, normalise=events.normalise, queries=events.queries, fixture=events.fixture,
     describe=describe, bad_noun="failed requests", good_noun="successful requests",
 )

@@ -2,6 +2,8 @@
 given as counter selectors (slogen applies rate()) or as queries with a {{window}} placeholder."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pydantic import model_validator
 from pydantic_core import PydanticCustomError
 
@@ -43,26 +45,53 @@ class EventsFields(Strict):
         return self
 
 
+@dataclass(frozen=True)
+class Events:
+    """An event ratio as the model holds it: all events and either the bad or the good ones, both
+    counter selectors (slogen applies rate()) or both queries with {{window}}, as written."""
+    total: str
+    part: str           # the bad events (`bad`), else the good ones
+    bad: bool
+    query_form: bool
+
+    @property
+    def part_field(self) -> str:
+        """The spec field `part` was written in, for messages."""
+        return ("bad" if self.bad else "good") + ("_query" if self.query_form else "")
+
+    @property
+    def matchers(self) -> tuple[promql.Matcher, ...]:
+        """Every label matcher of the series read, total first (what test groups must satisfy)."""
+        return tuple(m for text in (self.total, self.part)
+                     for sel in promql.vector_selectors(promql.fill_window(text, "5m")) for m in sel.matchers)
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The selectors or queries as written (a runbook's checklist is guessed from them)."""
+        return self.total, self.part
+
+
+def normalise(spec: EventsFields) -> Events:
+    if spec.total:
+        return Events(spec.total, spec.bad or spec.good, bool(spec.bad), query_form=False)
+    return Events(spec.total_query, spec.bad_query or spec.good_query, bool(spec.bad_query), query_form=True)
+
+
 def _sum_rate(selector: str, window: str, by: tuple[str, ...]) -> str:
     return groups.sum_by(by, f"rate({selector}[{window}])")
 
 
-def queries(spec: EventsFields, window: str, by: tuple[str, ...] = ()) -> tuple[str, str]:
+def queries(events: Events, window: str, by: tuple[str, ...] = ()) -> tuple[str, str]:
     """(bad events per second, all events per second) over `window`, one series per group of `by`."""
-    if spec.total:
-        total = _sum_rate(spec.total, window, by)
-        if spec.bad:
-            return f"({_sum_rate(spec.bad, window, by)} or {groups.zero(by, total)})", total
-        return f"clamp_min({total} - ({_sum_rate(spec.good, window, by)} or {groups.zero(by, total)}), 0)", total
-    if by:  # the queries keep the grouping labels (checked in the model), slogen sums per group
-        total, bad_or_good = (groups.sum_by(by, promql.fill_window(q, window)) if q else None
-                              for q in (spec.total_query, spec.bad_query or spec.good_query))
+    if not events.query_form:
+        total, part = (_sum_rate(s, window, by) for s in (events.total, events.part))
+    elif by:  # the queries keep the grouping labels (checked in the model), slogen sums per group
+        total, part = (groups.sum_by(by, promql.fill_window(q, window)) for q in (events.total, events.part))
     else:
-        total = f"({promql.fill_window(spec.total_query, window)})"
-        bad_or_good = f"({promql.fill_window(spec.bad_query or spec.good_query, window)})"
-    if spec.bad_query:
-        return f"({bad_or_good} or {groups.zero(by, total)})", total
-    return f"clamp_min({total} - ({bad_or_good} or {groups.zero(by, total)}), 0)", total
+        total, part = (f"({promql.fill_window(q, window)})" for q in (events.total, events.part))
+    if events.bad:
+        return f"({part} or {groups.zero(by, total)})", total
+    return f"clamp_min({total} - ({part} or {groups.zero(by, total)}), 0)", total
 
 
 def _only_selector(query: str, field: str) -> promql.Selector:
@@ -73,17 +102,15 @@ def _only_selector(query: str, field: str) -> promql.Selector:
     return found[0]
 
 
-def fixture(spec: EventsFields, total: list[float], bad: list[float]) -> list[Series]:
+def fixture(events: Events, total: list[float], bad: list[float]) -> list[Series]:
     """Counter series whose rates give exactly `total` and `bad` events per step."""
-    if spec.total:
-        total_sel = promql.parse_selector(spec.total)
-        part_field = "bad" if spec.bad else "good"
-        part_sel = promql.parse_selector(spec.bad or spec.good)
+    part_field = events.part_field
+    if events.query_form:
+        total_sel = _only_selector(events.total, "total_query")
+        part_sel = _only_selector(events.part, part_field)
     else:
-        total_sel = _only_selector(spec.total_query, "total_query")
-        part_field = "bad_query" if spec.bad_query else "good_query"
-        part_sel = _only_selector(spec.bad_query or spec.good_query, part_field)
-    part = bad if part_field.startswith("bad") else [t - b for t, b in zip(total, bad)]
+        total_sel, part_sel = promql.parse_selector(events.total), promql.parse_selector(events.part)
+    part = bad if events.bad else [t - b for t, b in zip(total, bad)]
     rest = [t - p for t, p in zip(total, part)]
 
     if part_sel.metric != total_sel.metric:

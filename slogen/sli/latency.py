@@ -6,6 +6,7 @@ slogen matches both spellings: `le=~"1|1.0"`. The threshold must be one of the h
 bucket bounds."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from slogen import groups, promql
@@ -27,6 +28,24 @@ class LatencySLI(Strict):
 
 
 
+@dataclass(frozen=True)
+class Histogram:
+    """A latency SLI as the model holds it."""
+    name: str           # without suffix: slogen reads name_bucket and name_count
+    matchers: tuple[promql.Matcher, ...]
+    threshold: float    # seconds, a bucket bound
+    percentile: float
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The histogram and its matchers as text (a runbook's checklist is guessed from them)."""
+        return self.name, *(m.render() for m in self.matchers)
+
+
+def normalise(spec: LatencySLI) -> Histogram:
+    return Histogram(spec.histogram, promql.parse_matchers(spec.selector), spec.threshold, spec.percentile)
+
+
 def le_matcher(threshold: float) -> promql.Matcher:
     if float(threshold).is_integer():
         n = int(threshold)
@@ -34,29 +53,22 @@ def le_matcher(threshold: float) -> promql.Matcher:
     return promql.Matcher("le", "=", promql.format_number(threshold))
 
 
-def _parts(spec: LatencySLI) -> tuple[promql.Selector, promql.Selector]:
-    matchers = promql.parse_matchers(spec.selector)
-    return (promql.Selector(spec.histogram + "_bucket", matchers + (le_matcher(spec.threshold),)),
-            promql.Selector(spec.histogram + "_count", matchers))
-
-
-def queries(spec: LatencySLI, window: str, by: tuple[str, ...] = ()) -> tuple[str, str]:
-    bucket, count = _parts(spec)
-    w = window
-    total = groups.sum_by(by, f"rate({count.render()}[{w}])")
-    good = groups.sum_by(by, f"rate({bucket.render()}[{w}])")
+def queries(h: Histogram, window: str, by: tuple[str, ...] = ()) -> tuple[str, str]:
+    bucket = promql.Selector(h.name + "_bucket", h.matchers + (le_matcher(h.threshold),))
+    count = promql.Selector(h.name + "_count", h.matchers)
+    total = groups.sum_by(by, f"rate({count.render()}[{window}])")
+    good = groups.sum_by(by, f"rate({bucket.render()}[{window}])")
     return f"clamp_min({total} - ({good} or {groups.zero(by, total)}), 0)", total
 
 
-def fixture(spec: LatencySLI, total: list[float], bad: list[float]) -> list[Series]:
-    matchers = promql.parse_matchers(spec.selector)
-    labels = promql.satisfying_labels(matchers)
+def fixture(h: Histogram, total: list[float], bad: list[float]) -> list[Series]:
+    labels = promql.satisfying_labels(h.matchers)
     if labels is None:
         raise Untestable("cannot build label values that satisfy `selector`; simplify its regexes")
-    le = promql.format_number(spec.threshold)
+    le = promql.format_number(h.threshold)
     good = [t - b for t, b in zip(total, bad)]
-    return [series(spec.histogram + "_bucket", dict(labels, le=le), counter(good)),
-            series(spec.histogram + "_count", labels, counter(total))]
+    return [series(h.name + "_bucket", dict(labels, le=le), counter(good)),
+            series(h.name + "_count", labels, counter(total))]
 
 
 def describe(spec: LatencySLI) -> str:
@@ -64,6 +76,6 @@ def describe(spec: LatencySLI) -> str:
 
 
 KIND = SLIKind(
-    name="latency", spec=LatencySLI, queries=queries, fixture=fixture, describe=describe,
+    name="latency", spec=LatencySLI, normalise=normalise, queries=queries, fixture=fixture, describe=describe,
     bad_noun="slow requests", good_noun="fast requests",
 )

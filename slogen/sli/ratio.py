@@ -20,7 +20,7 @@ def describe(spec: RatioSLI) -> str:
 
 
 KIND = SLIKind(
-    name="ratio", spec=RatioSLI, queries=events.queries, fixture=events.fixture,
+    name="ratio", spec=RatioSLI, normalise=events.normalise, queries=events.queries, fixture=events.fixture,
     describe=describe, bad_noun="bad events", good_noun="good events",
     nouns=lambda spec: (spec.good_noun, spec.bad_noun),
 )

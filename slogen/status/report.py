@@ -26,7 +26,6 @@ from slogen import groups as G
 from slogen.live.client import Sample
 from slogen.status.catalogue import Catalogue, SloEntry, ThresholdEntry
 from slogen.status.queries import Key, Points, Readings
-from slogen.thresholds.kind import severities
 
 OK, EXHAUSTED, PARTIAL, NO_DATA, NOT_DEPLOYED = "ok", "exhausted", "partial", "no-data", "not-deployed"
 WARNING, CRITICAL, NO_VALUE = "warning", "critical", "no-value"
@@ -211,7 +210,7 @@ def _threshold_status(e: ThresholdEntry, r: Readings, firing: list[Firing]) -> T
         return 2 if C.SEVERITY_CRITICAL in held else 1 if C.SEVERITY_WARNING in held else 0
 
     # Several series (instances, disks): show the one nearest to firing.
-    lower_is_worse = {getattr(lvl, "op", None) for _, lvl in severities(e.threshold.spec)} == {"<"}
+    lower_is_worse = {lvl.op for lvl in e.threshold.levels} == {"<"}
     worst = max(values, key=lambda v: (severity(v), -v if lower_is_worse else v))
     state = {2: CRITICAL, 1: WARNING, 0: OK}[severity(worst)]
     return ThresholdStatus(e, state, worst, firing)

@@ -87,8 +87,7 @@ def threshold_value(t: ThresholdStatus) -> str:
     if t.value is None:
         return "no data"
     th = t.entry.threshold
-    unit = "bytes" if getattr(th.spec, "measure", "") == "used_bytes" else th.unit
-    return format_value(float(f"{t.value:.4g}"), unit)
+    return format_value(float(f"{t.value:.4g}"), th.value_unit)
 
 
 def level(t: ThresholdStatus, severity: str) -> str:

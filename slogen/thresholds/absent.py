@@ -32,8 +32,7 @@ def phases(spec: AbsentSpec) -> list[Phase]:
     return [Phase(20, 1), Phase(STALE + int(longest) + 10, None, STALE)]
 
 
-def fixture(spec: AbsentSpec, values) -> Fixture:
-    sel = promql.parse_selector(spec.metric)
+def fixture(sel: promql.Selector, values) -> Fixture:
     labels = promql.satisfying_labels(sel.matchers)
     if labels is None:
         raise Untestable("cannot build label values that satisfy `metric`; simplify its regexes")
@@ -43,5 +42,5 @@ def fixture(spec: AbsentSpec, values) -> Fixture:
 
 KIND = ThresholdKind(
     name="absent", spec=AbsentSpec, default_name="MetricAbsent", value_expr=lambda s: None, rules=rules,
-    fixture=fixture, phases=phases, shows_value=False, topic="absent",
+    measure=lambda s: promql.parse_selector(s.metric), fixture=fixture, phases=phases, shows_value=False, topic="absent",
 )

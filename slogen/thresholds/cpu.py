@@ -6,7 +6,8 @@ from typing import Literal
 from slogen import promql
 from slogen.series import Untestable, counter, series
 from slogen.spec.common import LabelMatchers, doc
-from slogen.thresholds.kind import CompareLevel, Fixture, ThresholdBase, ThresholdKind, compare_phases, compare_rules
+from slogen.thresholds.kind import (CompareLevel, Fixture, Measured, ThresholdBase, ThresholdKind, compare_phases,
+                                    compare_rules, measured)
 
 SETTLE = 5  # minutes: the rate window
 
@@ -30,9 +31,9 @@ def value_expr(spec: CpuSpec) -> str:
     return f"100 * (1 - avg by (instance) (rate({idle.render()}[5m])))"
 
 
-def fixture(spec: CpuSpec, values) -> Fixture:
-    matchers = promql.parse_matchers(spec.selector)
-    if spec.measure == "process_percent":
+def fixture(m: Measured, values) -> Fixture:
+    matchers = m.matchers
+    if m.measure == "process_percent":
         labels = promql.satisfying_labels(matchers)
         if labels is None:
             raise Untestable("cannot build label values that satisfy `selector`; simplify its regexes")
@@ -48,6 +49,6 @@ def fixture(spec: CpuSpec, values) -> Fixture:
 
 KIND = ThresholdKind(
     name="cpu", spec=CpuSpec, default_name="CpuUsageHigh", value_expr=value_expr,
-    rules=lambda s: compare_rules(s, value_expr(s), "percent"), fixture=fixture,
+    rules=lambda s: compare_rules(s, value_expr(s), "percent"), measure=measured, fixture=fixture,
     phases=lambda s: compare_phases(s, SETTLE), unit="percent", topic="cpu",
 )

@@ -6,7 +6,8 @@ from typing import Literal
 from slogen import promql
 from slogen.series import Untestable, series
 from slogen.spec.common import LabelMatchers, doc
-from slogen.thresholds.kind import CompareLevel, Fixture, ThresholdBase, ThresholdKind, compare_phases, compare_rules
+from slogen.thresholds.kind import (CompareLevel, Fixture, Measured, ThresholdBase, ThresholdKind, compare_phases,
+                                    compare_rules, measured)
 
 SIZE = 100 * 2**30  # bytes; a power of two keeps the generated test arithmetic exact
 
@@ -30,17 +31,17 @@ def value_expr(spec: DiskSpec) -> str:
     return f"100 * {free}" if spec.measure == "free_percent" else f"100 * (1 - {free})"
 
 
-def fixture(spec: DiskSpec, values) -> Fixture:
-    labels = promql.satisfying_labels(promql.parse_matchers(spec.selector))
+def fixture(m: Measured, values) -> Fixture:
+    labels = promql.satisfying_labels(m.matchers)
     if labels is None:
         raise Untestable("cannot build label values that satisfy `selector`; simplify its regexes")
-    free = [v if spec.measure == "free_percent" else 100 - v for v in values]
+    free = [v if m.measure == "free_percent" else 100 - v for v in values]
     return Fixture([series("node_filesystem_avail_bytes", labels, [f / 100 * SIZE for f in free]),
                     series("node_filesystem_size_bytes", labels, [SIZE] * len(values))], labels)
 
 
 KIND = ThresholdKind(
     name="disk", spec=DiskSpec, default_name="DiskSpaceLow", value_expr=value_expr,
-    rules=lambda s: compare_rules(s, value_expr(s), "percent"), fixture=fixture,
+    rules=lambda s: compare_rules(s, value_expr(s), "percent"), measure=measured, fixture=fixture,
     phases=compare_phases, unit="percent", topic="disk",
 )

@@ -27,8 +27,12 @@ class DiskFillSpec(ThresholdBase):
     critical: FillLevel | None = doc("e.g. `{within: 4h}`.", default=None)
 
 
+def _selector(spec: DiskFillSpec) -> promql.Selector:
+    return promql.Selector("node_filesystem_avail_bytes", promql.parse_matchers(spec.selector))
+
+
 def _avail(spec) -> str:
-    return promql.Selector("node_filesystem_avail_bytes", promql.parse_matchers(spec.selector)).render()
+    return _selector(spec).render()
 
 
 def rules(spec: DiskFillSpec) -> list[LevelRule]:
@@ -56,20 +60,20 @@ def phases(spec: DiskFillSpec) -> list[Phase]:
     return out
 
 
-def fixture(spec: DiskFillSpec, values) -> Fixture:
+def fixture(avail: promql.Selector, values) -> Fixture:
     """`values` must be constant: hours until full at the end of the series."""
-    labels = promql.satisfying_labels(promql.parse_matchers(spec.selector))
+    labels = promql.satisfying_labels(avail.matchers)
     if labels is None:
         raise Untestable("cannot build label values that satisfy `selector`; simplify its regexes")
     hours = values[-1]
     n = len(values)
     per_min = SIZE / 2 / (hours * 60 + n)   # starts half full, reaches 0 `hours` after the last step
-    avail = [SIZE / 2 - per_min * i for i in range(n)]
-    return Fixture([series("node_filesystem_avail_bytes", labels, avail)], labels)
+    bytes_left = [SIZE / 2 - per_min * i for i in range(n)]
+    return Fixture([series(avail.metric, labels, bytes_left)], labels)
 
 
 KIND = ThresholdKind(
     name="disk_fill", spec=DiskFillSpec, default_name="DiskWillFillSoon",
-    value_expr=lambda s: f"{_avail(s)}", rules=rules, fixture=fixture, phases=phases,
+    value_expr=lambda s: f"{_avail(s)}", rules=rules, measure=_selector, fixture=fixture, phases=phases,
     unit="bytes", shows_value=False, topic="disk",
 )

@@ -91,14 +91,14 @@ class _Plan:
                          "aggregations, *_over_time, rate or arithmetic with numbers")
 
 
-def _plan(spec: ExpressionSpec) -> _Plan:
+def _plan(expr: str) -> _Plan:
     plan = _Plan()
-    plan.visit(promql.parse(spec.expr))
+    plan.visit(promql.parse(expr))
     return plan
 
 
-def fixture(spec: ExpressionSpec, values) -> Fixture:
-    plan = _plan(spec)
+def fixture(expr: str, values) -> Fixture:
+    plan = _plan(expr)
     sel = plan.selector
     base = {name: "slogen-test" for name in (plan.keep or ())}
     labels = promql.satisfying_labels(sel.matchers, base)
@@ -115,11 +115,12 @@ def fixture(spec: ExpressionSpec, values) -> Fixture:
 
 
 def phases(spec: ExpressionSpec):
-    return compare_phases(spec, _plan(spec).settle)
+    return compare_phases(spec, _plan(spec.expr).settle)
 
 
 KIND = ThresholdKind(
     name="expression", spec=ExpressionSpec, default_name=None, value_expr=lambda s: s.expr,
-    rules=lambda s: compare_rules(s, f"({s.expr})" if " " in s.expr else s.expr, s.unit), fixture=fixture,
+    rules=lambda s: compare_rules(s, f"({s.expr})" if " " in s.expr else s.expr, s.unit),
+    measure=lambda s: s.expr, fixture=fixture,
     phases=phases, topic="generic",
 )

@@ -17,8 +17,7 @@ class GaugeSpec(ThresholdBase):
     critical: CompareLevel | None = doc("e.g. `{above: 50, for: 5m}`.", default=None)
 
 
-def gauge_fixture(spec, values) -> Fixture:
-    sel = promql.parse_selector(spec.metric)
+def gauge_fixture(sel: promql.Selector, values) -> Fixture:
     labels = promql.satisfying_labels(sel.matchers)
     if labels is None:
         raise Untestable("cannot build label values that satisfy `metric`; simplify its regexes")
@@ -27,6 +26,7 @@ def gauge_fixture(spec, values) -> Fixture:
 
 KIND = ThresholdKind(
     name="gauge", spec=GaugeSpec, default_name=None, value_expr=lambda s: s.metric,
-    rules=lambda s: compare_rules(s, s.metric, s.unit), fixture=gauge_fixture,
+    rules=lambda s: compare_rules(s, s.metric, s.unit),
+    measure=lambda s: promql.parse_selector(s.metric), fixture=gauge_fixture,
     phases=compare_phases, topic="queue",
 )

@@ -80,15 +80,32 @@ class Fixture:
 
 
 @dataclass(frozen=True)
+class Measured:
+    """The series of the kinds that measure a host or a process in several ways (cpu, disk, memory)."""
+    measure: str        # the spec's `measure`: which metrics the value is computed from
+    matchers: tuple[promql.Matcher, ...]
+
+
+def measured(spec) -> Measured:
+    return Measured(spec.measure, promql.parse_matchers(spec.selector))
+
+
+@dataclass(frozen=True)
 class ThresholdKind:
+    """Functions of the spec run in the model stage; `fixture` (the generated tests) reads the
+    model's value, `measure` of the spec, held in slogen.model.Threshold.measure."""
     name: str
     spec: type
     default_name: str | None
     # PromQL of the measured value (for dashboards and alerts); None where there is none to plot
     value_expr: Callable[[Any], str | None]
     rules: Callable[[Any], list[LevelRule]]
-    # input series making the measured value follow `values` (one per minute)
+    # what the generated test's input series are made from: a frozen value (a promql.Selector, a
+    # Measured, ...), kept in the model
+    measure: Callable[[Any], Any]
+    # input series making the measured value follow `values` (one per minute), from `measure`
     fixture: Callable[[Any, list[float | None]], Fixture]
+    # the generated test's phases (quiet, then each level), kept in the model
     phases: Callable[[Any], list[Phase]]
     unit: str = ""          # "percent", "bytes", "seconds" or ""
     shows_value: bool = True  # whether the description quotes {{ $value }}

@@ -1,6 +1,7 @@
 """A latency percentile from a histogram against levels: "P95 above 2s for 10m"."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from slogen import groups, promql
@@ -31,13 +32,25 @@ def value_expr(spec: LatencyThresholdSpec) -> str:
     return f"histogram_quantile({q}, sum{groups.by(['le', *spec.group_by])} (rate({bucket.render()}[{spec.window}])))"
 
 
-def fixture(spec: LatencyThresholdSpec, values) -> Fixture:
+@dataclass(frozen=True)
+class Quantile:
+    """A latency threshold's series, as the model holds them."""
+    histogram: str      # without the _bucket suffix
+    matchers: tuple[promql.Matcher, ...]
+    percentile: float
+
+
+def quantile(spec: LatencyThresholdSpec) -> Quantile:
+    return Quantile(spec.histogram, promql.parse_matchers(spec.selector), spec.percentile)
+
+
+def fixture(h: Quantile, values) -> Fixture:
     """One bucket bound per distinct value. While the value is v, every observation lands in the
     bucket (lower, upper] chosen so that interpolation gives lower + (upper - lower) * q = v."""
-    labels = promql.satisfying_labels(promql.parse_matchers(spec.selector))
+    labels = promql.satisfying_labels(h.matchers)
     if labels is None:
         raise Untestable("cannot build label values that satisfy `selector`; simplify its regexes")
-    q = spec.percentile / 100
+    q = h.percentile / 100
     bounds: dict[float, float] = {}
     lower = 0.0
     for v in sorted(set(values)):
@@ -50,13 +63,13 @@ def fixture(spec: LatencyThresholdSpec, values) -> Fixture:
     out = []
     for v, upper in bounds.items():
         incs = [TRAFFIC if bounds[x] <= upper else 0 for x in values[1:]]
-        out.append(series(spec.histogram + "_bucket", dict(labels, le=promql.format_number(upper)), counter(incs)))
-    out.append(series(spec.histogram + "_bucket", dict(labels, le="+Inf"), counter([TRAFFIC] * (len(values) - 1))))
+        out.append(series(h.histogram + "_bucket", dict(labels, le=promql.format_number(upper)), counter(incs)))
+    out.append(series(h.histogram + "_bucket", dict(labels, le="+Inf"), counter([TRAFFIC] * (len(values) - 1))))
     return Fixture(out, {})
 
 
 KIND = ThresholdKind(
     name="latency", spec=LatencyThresholdSpec, default_name=None, value_expr=value_expr,
-    rules=lambda s: compare_rules(s, value_expr(s), "seconds"), fixture=fixture,
+    rules=lambda s: compare_rules(s, value_expr(s), "seconds"), measure=quantile, fixture=fixture,
     phases=lambda s: compare_phases(s, int(parse_duration(s.window) // 60)), unit="seconds", topic="latency",
 )

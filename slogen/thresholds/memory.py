@@ -6,7 +6,8 @@ from typing import Literal
 from slogen import promql
 from slogen.series import Untestable, series
 from slogen.spec.common import LabelMatchers, doc
-from slogen.thresholds.kind import CompareLevel, Fixture, ThresholdBase, ThresholdKind, compare_phases, compare_rules
+from slogen.thresholds.kind import (CompareLevel, Fixture, Measured, ThresholdBase, ThresholdKind, compare_phases,
+                                    compare_rules, measured)
 
 TOTAL = 16 * 2**30
 
@@ -33,11 +34,11 @@ def value_expr(spec: MemorySpec) -> str:
             f"{_sel(spec, 'node_memory_MemTotal_bytes')})")
 
 
-def fixture(spec: MemorySpec, values) -> Fixture:
-    labels = promql.satisfying_labels(promql.parse_matchers(spec.selector))
+def fixture(m: Measured, values) -> Fixture:
+    labels = promql.satisfying_labels(m.matchers)
     if labels is None:
         raise Untestable("cannot build label values that satisfy `selector`; simplify its regexes")
-    if spec.measure == "used_bytes":
+    if m.measure == "used_bytes":
         return Fixture([series("process_resident_memory_bytes", labels, values)], labels)
     return Fixture([series("node_memory_MemAvailable_bytes", labels, [(1 - v / 100) * TOTAL for v in values]),
                     series("node_memory_MemTotal_bytes", labels, [TOTAL] * len(values))], labels)
@@ -49,6 +50,6 @@ def _unit(spec) -> str:
 
 KIND = ThresholdKind(
     name="memory", spec=MemorySpec, default_name="MemoryUsageHigh", value_expr=value_expr,
-    rules=lambda s: compare_rules(s, value_expr(s), _unit(s)), fixture=fixture,
+    rules=lambda s: compare_rules(s, value_expr(s), _unit(s)), measure=measured, fixture=fixture,
     phases=compare_phases, unit="percent", topic="memory",
 )

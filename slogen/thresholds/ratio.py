@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Literal
 
 from slogen.durations import parse_duration
-from slogen.series import Untestable
 from slogen.sli import events
 from slogen.spec.common import Duration, LabelName, doc, group_by_field, max_groups_field
 from slogen.thresholds.kind import CompareLevel, Fixture, ThresholdBase, ThresholdKind, compare_phases, compare_rules
@@ -25,20 +24,14 @@ class RatioThresholdSpec(ThresholdBase, events.EventsFields):
 
 
 def value_expr(spec: RatioThresholdSpec) -> str:
-    bad, total = events.queries(spec, spec.window, tuple(spec.group_by))
-    if spec.good or spec.good_query:
-        return f"100 * (1 - {bad} / {total})"
-    return f"100 * {bad} / {total}"
+    measured = events.normalise(spec)
+    bad, total = events.queries(measured, spec.window, tuple(spec.group_by))
+    return f"100 * {bad} / {total}" if measured.bad else f"100 * (1 - {bad} / {total})"
 
 
-def fixture(spec: RatioThresholdSpec, values) -> Fixture:
-    good_share = bool(spec.good or spec.good_query)
-    bad = [TRAFFIC * ((100 - v) if good_share else v) / 100 for v in values[1:]]
-    try:
-        series = events.fixture(spec, [TRAFFIC] * len(bad), bad)
-    except Untestable:
-        raise
-    return Fixture(series, {})
+def fixture(measured: events.Events, values) -> Fixture:
+    bad = [TRAFFIC * (v if measured.bad else (100 - v)) / 100 for v in values[1:]]
+    return Fixture(events.fixture(measured, [TRAFFIC] * len(bad), bad), {})
 
 
 def _settle(spec) -> int:
@@ -47,6 +40,6 @@ def _settle(spec) -> int:
 
 KIND = ThresholdKind(
     name="ratio", spec=RatioThresholdSpec, default_name=None, value_expr=value_expr,
-    rules=lambda s: compare_rules(s, value_expr(s), "percent"), fixture=fixture,
+    rules=lambda s: compare_rules(s, value_expr(s), "percent"), measure=events.normalise, fixture=fixture,
     phases=lambda s: compare_phases(s, _settle(s)), unit="percent", topic="ratio",
 )

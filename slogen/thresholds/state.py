@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from slogen import promql
 from slogen.spec.common import MetricSelector, doc
 from slogen.thresholds.gauge import gauge_fixture
 from slogen.thresholds.kind import CompareLevel, ThresholdBase, ThresholdKind, compare_phases, compare_rules
@@ -19,6 +20,7 @@ class StateSpec(ThresholdBase):
 
 KIND = ThresholdKind(
     name="state", spec=StateSpec, default_name=None, value_expr=lambda s: s.metric,
-    rules=lambda s: compare_rules(s, s.metric), fixture=gauge_fixture,
+    rules=lambda s: compare_rules(s, s.metric),
+    measure=lambda s: promql.parse_selector(s.metric), fixture=gauge_fixture,
     phases=compare_phases, topic="circuit_breaker",
 )

@@ -20,8 +20,12 @@ class UpSpec(ThresholdBase):
                                       description="Critical after `for` (default 1m).")
 
 
+def _selector(spec: UpSpec) -> promql.Selector:
+    return promql.Selector("up", promql.parse_matchers(spec.selector))
+
+
 def _up(spec) -> str:
-    return promql.Selector("up", promql.parse_matchers(spec.selector)).render()
+    return _selector(spec).render()
 
 
 def rules(spec: UpSpec) -> list[LevelRule]:
@@ -34,14 +38,14 @@ def phases(spec: UpSpec) -> list[Phase]:
     return [Phase(20, 1), Phase(int(longest) + 10, 0)]
 
 
-def fixture(spec: UpSpec, values) -> Fixture:
-    labels = promql.satisfying_labels(promql.parse_matchers(spec.selector), {"instance": "slogen-test:8080"})
+def fixture(up: promql.Selector, values) -> Fixture:
+    labels = promql.satisfying_labels(up.matchers, {"instance": "slogen-test:8080"})
     if labels is None:
         raise Untestable("cannot build label values that satisfy `selector`; simplify its regexes")
-    return Fixture([series("up", labels, values)], labels)
+    return Fixture([series(up.metric, labels, values)], labels)
 
 
 KIND = ThresholdKind(
     name="up", spec=UpSpec, default_name="ServiceDown", value_expr=_up, rules=rules,
-    fixture=fixture, phases=phases, shows_value=False, topic="down",
+    measure=_selector, fixture=fixture, phases=phases, shows_value=False, topic="down",
 )

@@ -3,18 +3,17 @@
 The exporter serves fixed metrics (a counter, a histogram, a gauge, a counter without `_total`)
 with their TYPE lines, so the metadata API knows their types. Prometheus scrapes it under two
 jobs (`app` and `node`): an `up` selector by instance then matches targets of two jobs.
-Processes and readiness polling come from tests/e2e/stack.py."""
+The exporter is tests/metrics_server.py; processes and readiness polling come from tests/e2e/stack.py."""
 from __future__ import annotations
 
 import contextlib
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator
 
 import yaml
 
 from e2e.stack import HOST, _Processes, _ready, free_port, http_json, wait_until
+from metrics_server import MetricsServer
 
 BUCKETS = ("0.1", "0.5", "1", "2.5", "+Inf")
 METRICS = """\
@@ -32,36 +31,10 @@ app_processed 12345
 """
 
 
-class Exporter:
-    def __init__(self) -> None:
-        body = METRICS.encode()
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (http.server API)
-                self.send_response(200)
-                self.send_header("Content-Type", "text/plain; version=0.0.4")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer((HOST, 0), Handler)
-        self.target = f"{HOST}:{self.server.server_address[1]}"
-
-    def start(self) -> None:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @contextlib.contextmanager
 def scraping_prometheus(root: Path, binary: str) -> Iterator[tuple[str, str]]:
     """(Prometheus base URL, the exporter's instance label); everything stopped on exit."""
-    exporter = Exporter()
+    exporter = MetricsServer(lambda: METRICS)
     exporter.start()
     port = free_port()
     config = {"global": {"scrape_interval": "1s", "scrape_timeout": "1s", "evaluation_interval": "1s"},

@@ -27,7 +27,8 @@ from typing import Any, Callable, Iterator
 
 import yaml
 
-HOST = "127.0.0.1"
+from metrics_server import HOST, MetricsServer
+
 DRILL_SPECS = Path(__file__).parent / "drill"
 SERVICE = "drill-api"
 TIME_SCALE = 0.005          # 5m base window → 2s, 1h → 18s, ticket `for: 1h` → 18s
@@ -76,8 +77,8 @@ class MetricsApp:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self._stop = threading.Event()
-        self.server = ThreadingHTTPServer((HOST, 0), self._handler())
-        self.port = self.server.server_address[1]
+        self.server = MetricsServer(self.metrics)
+        self.port = self.server.port
 
     def _tick(self) -> None:
         raise NotImplementedError
@@ -89,31 +90,13 @@ class MetricsApp:
         while not self._stop.wait(self.TICK):
             self._tick()
 
-    def _handler(self):
-        app = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (http.server API)
-                body = app.metrics().encode() if self.path == "/metrics" else b"drill-api\n"
-                self.send_response(200 if self.path in ("/metrics", "/") else 404)
-                self.send_header("Content-Type", "text/plain; version=0.0.4")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        return Handler
-
     def start(self) -> None:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server.start()
         threading.Thread(target=self._run, daemon=True).start()
 
     def stop(self) -> None:
         self._stop.set()
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.stop()
 
 
 class DrillApp(MetricsApp):

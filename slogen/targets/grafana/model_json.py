@@ -47,12 +47,12 @@ def _legend(labels) -> str:
 def _latency(slo: SLO) -> dict | None:
     if slo.kind != "latency":
         return None
-    spec = slo.sli
-    matchers = promql.parse_matchers(spec.selector) + _variable_matchers(slo.group_by)
-    return {"bucket": promql.Selector(spec.histogram + "_bucket", matchers).render(),
+    h = slo.sli
+    matchers = h.matchers + _variable_matchers(slo.group_by)
+    return {"bucket": promql.Selector(h.name + "_bucket", matchers).render(),
             "by": ", ".join(["le", *slo.group_by]),
-            "quantile": promql.format_number(round(spec.percentile / 100, 12)), "threshold": spec.threshold,
-            "label": f"p{promql.format_number(spec.percentile)}", "threshold_label": format_seconds(spec.threshold)}
+            "quantile": promql.format_number(round(h.percentile / 100, 12)), "threshold": h.threshold,
+            "label": f"p{promql.format_number(h.percentile)}", "threshold_label": format_seconds(h.threshold)}
 
 
 def _slo(slo: SLO, bundle: Bundle, runbooks: dict[str, str]) -> dict:
@@ -80,8 +80,8 @@ def _slo(slo: SLO, bundle: Bundle, runbooks: dict[str, str]) -> dict:
 
 def _threshold(t: Threshold, runbooks: dict[str, str]) -> dict:
     unit = t.value_unit
-    levels = [{"severity": sev, "op": lvl.op, "value": lvl.value, "label": format_value(lvl.value, unit)}
-              for sev, lvl in t.levels]
+    levels = [{"severity": lvl.severity, "op": lvl.op, "value": lvl.value, "label": format_value(lvl.value, unit)}
+              for lvl in t.levels]
     expr = t.value_expr
     if expr is None and t.metric:  # absent: how many series exist (0 = absent)
         expr, unit, levels = f"count({t.metric}) or vector(0)", "", []

@@ -77,9 +77,7 @@ def _input(series: list[Series]) -> list[dict]:
 
 def _group(origin: SLO | Threshold, index: int) -> dict[str, str]:
     """The labels of test group `index` (a, b, c, ...) of a grouped SLO or threshold; {} if ungrouped."""
-    if not origin.group_by:
-        return {}
-    return groups.test_groups(origin.sli if isinstance(origin, SLO) else origin.spec, origin.group_by)[index]
+    return origin.test_groups[index] if origin.group_by else {}
 
 
 def _slo_inputs(slo: SLO, total: list[float], bad: list[float], group: int = 0, start: int = 0) -> list[Series]:
@@ -322,8 +320,7 @@ def _window_ratio(span: int, base: int, step_at: int, at: int, bad: int, raw: bo
 
 def threshold_tests(t: Threshold, alerts: list[Alert]) -> list[dict]:
     kind = THRESHOLD_KINDS[t.kind]
-    phases = kind.phases(t.spec)
-    by_rule = {a.level.severity: a for a in alerts}
+    phases = list(t.phases)
     if t.kind == "disk_fill":
         return [_separate_phase(t, kind, p, alerts, i) for i, p in enumerate(phases)]
     values = steps(phases)
@@ -341,7 +338,6 @@ def threshold_tests(t: Threshold, alerts: list[Alert]) -> list[dict]:
                 checks.append(_check(start + wait - 1, t.name, []))
         checks.append(_check(end, t.name, _sorted(expected)))
         start += p.minutes
-    del by_rule
     per = f" for {groups.show(_group(t, 0))}; {groups.show(_group(t, 1))} stays quiet" if t.group_by else ""
     return [{"name": f"{t.name}: quiet, then {' then '.join(_phase_names(alerts, phases))}{per}",
              "interval": _minutes(1), "input_series": _input(fixture.series), "alert_rule_test": checks}]
@@ -350,11 +346,11 @@ def threshold_tests(t: Threshold, alerts: list[Alert]) -> list[dict]:
 def _grouped_fixture(t: Threshold, kind, values: list, phases: list[Phase]) -> Fixture:
     """A grouped threshold's test: group a goes through the phases, group b stays in the first,
     quiet one all along; only group a's alerts may fire, carrying its labels."""
-    fixture = kind.fixture(t.spec, values)
+    fixture = kind.fixture(t.measure, values)
     if not t.group_by:
         return fixture
     a, b = _group(t, 0), _group(t, 1)
-    quiet = kind.fixture(t.spec, [phases[0].value] * len(values))
+    quiet = kind.fixture(t.measure, [phases[0].value] * len(values))
     return Fixture([with_labels(s, a) for s in fixture.series] + [with_labels(s, b) for s in quiet.series],
                    fixture.labels | a)
 
@@ -368,7 +364,7 @@ def _phase_names(alerts: list[Alert], phases: list[Phase]) -> list[str]:
 
 
 def _separate_phase(t: Threshold, kind, p: Phase, alerts: list[Alert], i: int) -> dict:
-    fixture = kind.fixture(t.spec, [p.value] * p.minutes)
+    fixture = kind.fixture(t.measure, [p.value] * p.minutes)
     expected = [Expected(a, 1, fixture.labels) for a in alerts
                 if a.level.holds(p.value) and p.minutes - 1 >= math.ceil(a.for_seconds / STEP) + FIRST_EVAL]
     what = " + ".join(e.alert.severity for e in expected) or "quiet"

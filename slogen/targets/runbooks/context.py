@@ -5,12 +5,11 @@ from __future__ import annotations
 
 
 from slogen import conventions as C
-from slogen import groups, promql, yamlout
+from slogen import groups, promql
 from slogen.durations import format_duration, humanize_duration
 from slogen.numbers import format_percent
 from slogen.model import SLO, Bundle, Service, Threshold, detection
 from slogen.model.alerts import Alert, selector
-from slogen.sli import KINDS as SLI_KINDS
 from slogen.thresholds import KINDS as THRESHOLD_KINDS
 from slogen.targets.runbooks.topics import topic_of
 
@@ -30,11 +29,6 @@ def period_words(seconds: float) -> str:
 
 def receiver_of(alert: Alert, bundle: Bundle) -> str:
     return alert.receiver or bundle.settings.default_receiver or CATCH_ALL
-
-
-def _spec_yaml(obj) -> str:
-    data = obj.model_dump(by_alias=True, exclude_unset=True, mode="json")
-    return yamlout.dump(data).rstrip()
 
 
 def _selectors(*exprs: str) -> list[str]:
@@ -65,8 +59,7 @@ def burn_window(slo: SLO, alert: Alert, bundle: Bundle) -> dict:
 
 
 def slo_context(slo: SLO, alerts: list[Alert], bundle: Bundle) -> dict:
-    kind = SLI_KINDS[slo.kind]
-    good, bad = kind.good_bad_nouns(slo.sli)
+    good, bad = slo.good_noun, slo.bad_noun
     sel = selector(slo)
     windows = [burn_window(slo, a, bundle) for a in alerts]
     longs = sorted({a.window.long for a in alerts})
@@ -82,10 +75,10 @@ def slo_context(slo: SLO, alerts: list[Alert], bundle: Bundle) -> dict:
          f"{slo.errors_query}\n/\n{slo.requests_query}"),
     ]
     return dict(
-        kind="slo", sli_kind=slo.kind, sli=kind.describe(slo.sli), good_noun=good, bad_noun=bad,
+        kind="slo", sli_kind=slo.kind, sli=slo.sli_description, good_noun=good, bad_noun=bad,
         slo_name=slo.name, description=slo.description, objective=percent(slo.objective),
         budget=percent(slo.budget), period=format_duration(slo.period), period_words=period_words(slo.period),
-        min_events=slo.min_events, windows=windows, queries=queries, spec_yaml=_spec_yaml(slo.sli),
+        min_events=slo.min_events, windows=windows, queries=queries, spec_yaml=slo.as_written,
         group_by=groups.describe(slo.group_by) if slo.group_by else "",
         base_window=humanize_duration(bundle.base_window),
         selectors=_selectors(slo.errors_query, slo.requests_query),
@@ -94,7 +87,7 @@ def slo_context(slo: SLO, alerts: list[Alert], bundle: Bundle) -> dict:
 
 def _condition(t: Threshold, alert: Alert) -> str:
     """The level in words, with the state's name for state gauges: `equal to 2 (open)`."""
-    value = t.level_values.get(alert.severity)
+    value = next((lvl.value for lvl in t.levels if lvl.severity == alert.severity), None)
     if value is not None and float(value).is_integer() and int(value) in t.states:
         return f"{alert.level.condition} ({t.states[int(value)]})"
     return alert.level.condition
@@ -112,7 +105,7 @@ def threshold_context(t: Threshold, alerts: list[Alert], bundle: Bundle) -> dict
         queries.append((f"The {a.severity} rule's condition (returns series only while it holds)", a.expr))
     return dict(
         kind="threshold", threshold_kind=t.kind, description=t.description, levels=levels, queries=queries,
-        value_expr=t.value_expr, spec_yaml=_spec_yaml(t.spec), unit=t.unit,
+        value_expr=t.value_expr, spec_yaml=t.as_written, unit=t.unit,
         selectors=_selectors(*(a.expr for a in alerts)), no_value=not kind.shows_value,
         group_by=groups.describe(t.group_by) if t.group_by else "",
     )

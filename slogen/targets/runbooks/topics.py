@@ -37,8 +37,8 @@ def _camel_words(name: str) -> str:
 def topic_of(alert: Alert) -> str:
     if alert.slo is not None:
         base = _BY_SLI_KIND.get(alert.slo.kind, "generic")
-        rest = [alert.slo.name, alert.slo.description,
-                *(v for v in alert.slo.sli.model_dump().values() if isinstance(v, str))]
+        slo = alert.slo
+        rest = [slo.name, slo.description, slo.kind, *slo.sli.words, slo.good_noun, slo.bad_noun]
     else:
         base = THRESHOLD_KINDS[alert.threshold.kind].topic or "generic"
         rest = [alert.threshold.description, alert.threshold.value_expr or ""]
