@@ -11,24 +11,18 @@ refused every time, exactly as without the cache.
 The entries are pickles in the user's own cache folder (`$SLOGEN_CACHE_DIR`, else
 `$XDG_CACHE_HOME/slogen`, else `~/.cache/slogen`), created private (0700); a few are kept. An
 entry that cannot be read (another version, a partial write) is a miss. `--no-cache` skips it.
-
-Threshold levels hold their test as a function (`LevelRule.holds`, often a lambda), which pickle
-cannot write: an entry keeps the threshold without it, and a hit takes it from the threshold
-kind again, as the model build does (`kind.rules(spec)`, the same rules in the same order)."""
+The model is plain frozen values (tests/core/test_model.py), so it pickles as it is."""
 from __future__ import annotations
 
-import copyreg
 import hashlib
-import io
 import os
 import pickle
 import sys
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 
 from slogen.diagnostics import Diagnostic
-from slogen.model import Bundle, Threshold
+from slogen.model import Bundle
 
 PREFIX = "status-model-"
 KEEP = 4  # entries: a few spec trees (or time scales) used side by side
@@ -69,33 +63,13 @@ def write(digest: str, bundle: Bundle, items: list[Diagnostic]) -> None:
     try:
         where = folder()
         where.mkdir(mode=0o700, parents=True, exist_ok=True)
-        buffer = io.BytesIO()
-        pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-        pickler.dispatch_table = copyreg.dispatch_table.copy()
-        pickler.dispatch_table[Threshold] = _reduce_threshold
-        pickler.dump((bundle, items))
+        data = pickle.dumps((bundle, items), protocol=pickle.HIGHEST_PROTOCOL)
         fd, tmp = tempfile.mkstemp(prefix=PREFIX, suffix=".tmp", dir=where)
         with os.fdopen(fd, "wb") as f:
-            f.write(buffer.getvalue())
+            f.write(data)
         os.replace(tmp, where / f"{PREFIX}{digest}.pickle")
         entries = sorted(where.glob(f"{PREFIX}*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[KEEP:]:
             old.unlink(missing_ok=True)
     except Exception:
         return
-
-
-def _reduce_threshold(t: Threshold):
-    fields = {name: getattr(t, name) for name in t.__dataclass_fields__}
-    fields["rules"] = tuple(replace(r, holds=None) for r in t.rules)
-    return _threshold, (fields,)
-
-
-def _threshold(fields: dict) -> Threshold:
-    from slogen.thresholds import KINDS
-
-    fresh = KINDS[fields["kind"]].rules(fields["spec"])
-    if len(fresh) != len(fields["rules"]):
-        raise ValueError("the threshold's rules changed")  # read() makes it a miss
-    fields["rules"] = tuple(replace(r, holds=f.holds) for r, f in zip(fields["rules"], fresh))
-    return Threshold(**fields)

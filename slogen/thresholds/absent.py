@@ -9,7 +9,7 @@ from slogen import promql
 from slogen.durations import parse_duration
 from slogen.series import Untestable, series
 from slogen.spec.common import MetricSelector, doc
-from slogen.thresholds.kind import Fixture, ForLevel, LevelRule, Phase, ThresholdBase, ThresholdKind, severities
+from slogen.thresholds.kind import Fixture, Holds, ForLevel, LevelRule, Phase, ThresholdBase, ThresholdKind, severities
 
 STALE = 5  # minutes until Prometheus considers a series gone
 
@@ -23,7 +23,7 @@ class AbsentSpec(ThresholdBase):
 
 
 def rules(spec: AbsentSpec) -> list[LevelRule]:
-    return [LevelRule(sev, f"absent({spec.metric})", parse_duration(lvl.for_), f"no series matches {spec.metric}", lambda v: v is None)
+    return [LevelRule(sev, f"absent({spec.metric})", parse_duration(lvl.for_), f"no series matches {spec.metric}", Holds("absent"))
             for sev, lvl in severities(spec)]
 
 

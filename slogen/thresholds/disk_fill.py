@@ -9,7 +9,7 @@ from slogen import promql
 from slogen.durations import format_duration, parse_duration
 from slogen.series import Untestable, series
 from slogen.spec.common import Duration, LabelMatchers, Strict, doc
-from slogen.thresholds.kind import Fixture, LevelRule, Phase, ThresholdBase, ThresholdKind, severities
+from slogen.thresholds.kind import Fixture, Holds, LevelRule, Phase, ThresholdBase, ThresholdKind, severities
 
 SIZE = 100 * 2**30
 TREND = "6h"  # how much history the linear prediction uses
@@ -41,7 +41,7 @@ def rules(spec: DiskFillSpec) -> list[LevelRule]:
         within = parse_duration(lvl.within)
         out.append(LevelRule(sev, f"predict_linear({_avail(spec)}[{TREND}], {promql.format_number(within)}) < 0",
                              parse_duration(lvl.for_), f"full within {format_duration(within)}",
-                             lambda hours_left, w=within: hours_left is not None and hours_left * 3600 < w))
+                             Holds("<", within, scale=3600)))
     return out
 
 

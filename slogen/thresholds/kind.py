@@ -57,13 +57,30 @@ class ThresholdBase(Strict):
 
 
 @dataclass(frozen=True)
+class Holds:
+    """When a level holds for a measured value (None: no series): data, not a function, so the
+    model stays plain values (it is pickled by `slogen status`'s cache)."""
+    op: str                  # ">", "<", "==" against `value`; "absent": when there is no series
+    value: float = 0.0
+    scale: float = 1.0       # the measured value is multiplied by this first (disk_fill: hours → seconds)
+
+    def __call__(self, measured: float | None) -> bool:
+        if self.op == "absent":
+            return measured is None
+        if measured is None:
+            return False
+        m = measured * self.scale if self.scale != 1.0 else measured
+        return {">": m > self.value, "<": m < self.value, "==": m == self.value}[self.op]
+
+
+@dataclass(frozen=True)
 class LevelRule:
     """One alerting rule: a level of a threshold alert."""
     severity: str           # "warning" | "critical"
     expr: str
     for_seconds: float
     condition: str          # prose: "above 85%", "equals 2", "absent"
-    holds: Callable[[float | None], bool]
+    holds: Holds
 
 
 @dataclass(frozen=True)
@@ -123,7 +140,7 @@ def compare_rules(spec, value_expr: str, unit: str = "") -> list[LevelRule]:
         number = promql.format_number(lvl.value)
         word = {">": "above", "<": "below", "==": "equal to"}[lvl.op]
         out.append(LevelRule(sev, f"{value_expr} {lvl.op} {number}", parse_duration(lvl.for_),
-                             f"{word} {format_value(lvl.value, unit)}", lvl.holds))
+                             f"{word} {format_value(lvl.value, unit)}", Holds(lvl.op, lvl.value)))
     return out
 
 

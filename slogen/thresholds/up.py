@@ -9,7 +9,7 @@ from slogen import promql
 from slogen.durations import parse_duration
 from slogen.series import Untestable, series
 from slogen.spec.common import LabelMatchers, doc
-from slogen.thresholds.kind import Fixture, ForLevel, LevelRule, Phase, ThresholdBase, ThresholdKind, severities
+from slogen.thresholds.kind import Fixture, Holds, ForLevel, LevelRule, Phase, ThresholdBase, ThresholdKind, severities
 
 
 class UpSpec(ThresholdBase):
@@ -29,7 +29,7 @@ def _up(spec) -> str:
 
 
 def rules(spec: UpSpec) -> list[LevelRule]:
-    return [LevelRule(sev, f"{_up(spec)} == 0", parse_duration(lvl.for_), "target not scraped (up == 0)", lambda v: v == 0)
+    return [LevelRule(sev, f"{_up(spec)} == 0", parse_duration(lvl.for_), "target not scraped (up == 0)", Holds("==", 0))
             for sev, lvl in severities(spec)]
 
 
