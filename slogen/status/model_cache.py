@@ -51,9 +51,7 @@ def read(digest: str) -> tuple[Bundle, list[Diagnostic]] | None:
     try:
         with open(folder() / f"{PREFIX}{digest}.pickle", "rb") as f:
             bundle, items = pickle.load(f)
-    except FileNotFoundError:
-        return None
-    except Exception:  # a partial write, another version's classes: load the specs instead
+    except Exception:  # none yet, a partial write, another version's classes: load the specs instead
         return None
     return (bundle, items) if isinstance(bundle, Bundle) else None
 
@@ -65,9 +63,13 @@ def write(digest: str, bundle: Bundle, items: list[Diagnostic]) -> None:
         where.mkdir(mode=0o700, parents=True, exist_ok=True)
         data = pickle.dumps((bundle, items), protocol=pickle.HIGHEST_PROTOCOL)
         fd, tmp = tempfile.mkstemp(prefix=PREFIX, suffix=".tmp", dir=where)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, where / f"{PREFIX}{digest}.pickle")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, where / f"{PREFIX}{digest}.pickle")
+        except BaseException:
+            os.unlink(tmp)  # a full disk must not leave a half entry behind on every run
+            raise
         entries = sorted(where.glob(f"{PREFIX}*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[KEEP:]:
             old.unlink(missing_ok=True)
