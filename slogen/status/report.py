@@ -159,12 +159,10 @@ def _selected(group: dict[str, str], group_filter: tuple[tuple[str, str], ...]) 
 
 
 def _too_many(e: SloEntry | ThresholdEntry, count: int) -> str:
-    if isinstance(e, SloEntry):
-        service, name, limit, each = e.slo.service, e.slo.name, e.slo.max_groups, "an objective with its own alerts"
-    else:
-        service, name, limit, each = e.threshold.service, e.threshold.name, e.threshold.max_groups, "an alert of its own"
-    return (f"{service} {name}: {count} groups of {', '.join(e.group_by)}, more than its max_groups "
-            f"{limit}; each is {each}, so every one is shown. Group by a label "
+    owner = e.slo if isinstance(e, SloEntry) else e.threshold
+    each = "an objective with its own alerts" if isinstance(e, SloEntry) else "an alert of its own"
+    return (f"{owner.service} {owner.name}: {count} groups of {', '.join(e.group_by)}, more than its max_groups "
+            f"{owner.max_groups}; each is {each}, so every one is shown. Group by a label "
             "with few values, or raise max_groups if they are all expected (docs/group-by.md)")
 
 
