@@ -249,13 +249,13 @@ def _render_and_write(job: Job, result: Result, plan: record.Plan | None, units:
             record.remember(job.out_dir, manifest)
         return _timed(result, job.t0)
     try:
-        sink.commit(keep)
+        identities = sink.commit(keep)
     except write.Busy as exc:
         diags.error("output/busy", str(exc), hint="wait for the other build, or build into another folder")
     except OSError as exc:
         diags.error("output/write", f"cannot write {job.out_dir}: {exc.strerror or exc}")
     if not diags.has_errors and job.use_cache:
-        record.remember(job.out_dir, manifest)
+        record.remember(job.out_dir, manifest, identities)
     return _timed(result, job.t0)
 
 

@@ -5,7 +5,9 @@ The CLI renders them; the library never prints.
 """
 from __future__ import annotations
 
+import functools
 import json
+import os
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -137,9 +139,15 @@ def render_github(diag: Diagnostic) -> str:
 def relative(path: Path) -> str:
     """Paths in messages and headers: relative to the working directory when possible."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(path.resolve().relative_to(_resolved(os.getcwd())))
     except (ValueError, RuntimeError, OSError):  # RuntimeError: resolve() on a symlink loop
         return str(path)
+
+
+@functools.lru_cache(maxsize=8)
+def _resolved(folder: str) -> Path:
+    """The working directory, resolved once per directory (relative() is called per spec file)."""
+    return Path(folder).resolve()
 
 
 class TargetError(Exception):

@@ -43,7 +43,6 @@ import orjson
 import slogen
 from slogen.diagnostics import Diagnostic, Position, Severity
 from slogen.files import content_digest
-from slogen.write.tree import identity
 
 FORMAT = 1
 MANIFEST = "slogen-manifest.json"
@@ -193,16 +192,24 @@ def _read_stat_cache(out_dir: Path) -> dict | None:
 
 
 def _walk(out_dir: Path) -> dict[str, list[int]]:
-    """path → identity of every file of out/."""
+    """path → identity of every file of out/ (tree.identity, from one lstat each)."""
     found: dict[str, list[int]] = {}
-    root = str(out_dir)
-    for dirpath, _dirnames, filenames in os.walk(root):
-        rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
-        prefix = "" if rel == "." else rel + "/"
-        for name in filenames:
-            ident = identity(os.path.join(dirpath, name))
-            if ident is not None:
-                found[prefix + name] = ident
+    pending = [(str(out_dir), "")]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((entry.path, prefix + entry.name + "/"))
+                continue
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            found[prefix + entry.name] = [st.st_size, st.st_mtime_ns, st.st_ino]
     return found
 
 

@@ -132,12 +132,14 @@ class DiskSink(Sink):
         with open(self._base + path, "rb") as fh:
             return fh.read()
 
-    def commit(self, keep: Mapping[str, list[int]] | None = None, lock_wait: float = 30.0) -> None:
-        """Swap the tree in. The previous tree (now at the scratch path) is removed by a thread
-        while the build records its cache; `abort` waits for it."""
-        tree.swap_in(self.out_dir, self.root, keep or {}, set(self.digests), lock_wait)
+    def commit(self, keep: Mapping[str, list[int]] | None = None, lock_wait: float = 30.0) -> dict[str, list[int]]:
+        """Swap the tree in; path → identity of every file of the new out/ (tree.swap_in). The
+        previous tree (now at the scratch path) is removed by a thread while the build records its
+        cache; `abort` waits for it."""
+        identities = tree.swap_in(self.out_dir, self.root, keep or {}, set(self.digests), lock_wait)
         self._remover = threading.Thread(target=shutil.rmtree, args=(self.root,), kwargs={"ignore_errors": True})
         self._remover.start()
+        return identities
 
     def abort(self) -> None:
         if self._remover is not None:

@@ -195,11 +195,21 @@ def make_folders(base: str, folder: str, made: set[str]) -> None:
     made.add(folder)
 
 
-def _link_or_copy(src: str, dst: str) -> None:
+def _keep(src: str, dst: str, want: list[int]) -> list[int]:
+    """Take the file `src` into the new tree as `dst`, if it is still the file whose identity is
+    `want` (else Moved); its identity in the new tree."""
     try:
         os.link(src, dst)
-    except OSError:  # a file system without hard links
+    except OSError:  # a file system without hard links: a copy, of the file as it was
+        if identity(src) != want:
+            raise Moved(f"{src} changed during the build") from None
         shutil.copyfile(src, dst)
+        return identity(dst)
+    # a hard link shares the file's identity: the link is the file the build meant to keep, or it
+    # changed after out/ was read, and then nothing is swapped in
+    if identity(dst) != want:
+        raise Moved(f"{src} changed during the build")
+    return want
 
 
 class Moved(RuntimeError):
@@ -215,24 +225,23 @@ def identity(path: Path | str) -> list[int] | None:
     return [st.st_size, st.st_mtime_ns, st.st_ino]
 
 
-def swap_in(out_dir: Path, new: Path, keep: Mapping[str, list[int]], written: set[str], lock_wait: float) -> None:
+def swap_in(out_dir: Path, new: Path, keep: Mapping[str, list[int]], written: set[str],
+            lock_wait: float) -> dict[str, list[int]]:
     """Make the scratch tree `new` the output folder, in one atomic step. First the files `keep`
     names (path → identity()) are taken from the current out_dir as they are: hard links, so an
     incremental build writes only what changed. Raises Moved, and changes nothing, if one of them
-    is not that file any more. Afterwards `new` holds the previous tree, for the caller to remove."""
+    is not that file any more. Afterwards `new` holds the previous tree, for the caller to remove.
+    Returns path → identity of every file of the new out_dir (what the stat cache records)."""
     with _Lock(out_dir.parent, lock_wait):
         _clean_scratch(out_dir)
         kept = sorted(p for p in keep if p not in written)
-        for rel in kept:
-            if identity(out_dir / rel) != keep[rel]:
-                raise Moved(f"{out_dir / rel} changed during the build")
         base, src = str(new) + "/", str(out_dir) + "/"
         made: set[str] = set()
+        for folder in sorted({rel.rpartition("/")[0] for rel in kept} - {""}):
+            make_folders(base, folder, made)
+        identities = {rel: identity(base + rel) for rel in written}
         for rel in kept:
-            folder = rel.rpartition("/")[0]
-            if folder:
-                make_folders(base, folder, made)
-            _link_or_copy(src + rel, base + rel)
+            identities[rel] = _keep(src + rel, base + rel, keep[rel])
         if not out_dir.exists():
             os.rename(new, out_dir)
         elif not _exchange(new, out_dir):  # pragma: no cover - non-Linux: two renames, recovered on the next run
@@ -241,3 +250,4 @@ def swap_in(out_dir: Path, new: Path, keep: Mapping[str, list[int]], written: se
             os.rename(new, out_dir)
             os.rename(old, new)
         # `new` now holds the previous tree (if any): the caller removes it, outside the lock
+    return identities

@@ -168,3 +168,37 @@ def test_a_corrupt_record_means_a_full_build(fleet, monkeypatch):
     assert record.read_bytes().startswith(b"{"), "replaced by a good record"
     _service(fleet, 3).write_text(fleetgen.service_yaml(3))
     build_and_compare(fleet, monkeypatch)
+
+
+def test_a_kept_file_edited_during_the_build_means_a_full_build(fleet, monkeypatch):
+    """An editor saving a generated file while an incremental build renders: the build does not
+    take the edited file as the one it meant to keep (tree.swap_in raises Moved), it builds everything."""
+    from slogen.write import record
+
+    out = fleet.parent / "out"
+    rules = out / "prometheus/rules" / f"{fleetgen.service_name(1)}.rules.yml"
+    plan = record.plan
+
+    def plan_then_edit(*args, **kwargs):
+        found = plan(*args, **kwargs)
+        rules.write_bytes(rules.read_bytes() + b"# saved by an editor mid-build\n")
+        return found
+
+    monkeypatch.setattr(record, "plan", plan_then_edit)
+    _service(fleet, 3).write_text(fleetgen.service_yaml(3, revision=1))
+    build_and_compare(fleet, monkeypatch, reused=False)
+    assert b"mid-build" not in rules.read_bytes()
+
+
+def test_the_stat_cache_records_what_is_on_disk(fleet, monkeypatch):
+    """After an incremental build the stat cache (taken from the swap, not from walking out/ again)
+    holds the identity of every file of out/, as a walk finds them."""
+    import orjson
+
+    from slogen.write import record
+
+    _service(fleet, 3).write_text(fleetgen.service_yaml(3, revision=1))
+    out = fleet.parent / "out"
+    assert api.build([fleet], out).reused > 0
+    cached = orjson.loads(record._stat_path(out).read_bytes())["stat"]
+    assert cached == record._walk(out)
