@@ -102,6 +102,14 @@ def show(values: dict[str, str]) -> str:
     return ", ".join(f"{k}={promql.quote(v)}" for k, v in values.items())
 
 
+def named(name: str, labels: Sequence[str], group: dict[str, str] | None) -> str:
+    """A grouped SLO's or alert's name in a report: `availability {provider="stripe"}` for one
+    group, `availability (per provider)` for all of them at once, `name` when ungrouped."""
+    if group is not None:
+        return f"{name} {{{show(group)}}}"
+    return f"{name} (per {', '.join(labels)})" if labels else name
+
+
 def describe(labels: Sequence[str]) -> str:
     """`provider` / `provider and region`, for explain, diff and runbooks."""
     names = [f"`{l}`" for l in labels]

@@ -52,10 +52,15 @@ class ThresholdEntry:
     labels: dict[str, str]
     runbook_url: str
     dashboard_url: str
+    group_filter: tuple[tuple[str, str], ...] = ()  # as for SloEntry: applied to the report
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.threshold.service, self.threshold.name)
+
+    @property
+    def group_by(self) -> tuple[str, ...]:
+        return self.threshold.group_by
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,7 @@ class Filters:
     labels: tuple[tuple[str, str], ...] = ()  # every pair must match a service or SLO label
 
     def match(self, service: str, team: str, labels: dict[str, str], group_by: tuple[str, ...] = ()) -> bool:
-        """Whether an SLO or alert is selected; pairs on a grouping label are left to `group_match`."""
+        """Whether an SLO or alert is selected; pairs on a grouping label select groups (`on_groups`)."""
         if self.services and not any(fnmatch.fnmatchcase(service, p) for p in self.services):
             return False
         if self.teams and team not in self.teams:
@@ -109,9 +114,9 @@ def catalogue(bundle: Bundle, filters: Filters) -> Catalogue:
                                  dashboard, filters.on_groups(slo.group_by)))
         for t in service.thresholds:
             labels = dict(service.labels) | dict(t.labels)
-            if not filters.match(service.name, t.team, labels):
+            if not filters.match(service.name, t.team, labels, t.group_by):
                 continue
             thresholds.append(ThresholdEntry(t, t.rules, labels,
                                              f"{settings.runbook_base_url}/{runbook_path(service.name, t.name)}",
-                                             dashboard))
+                                             dashboard, filters.on_groups(t.group_by)))
     return Catalogue(bundle, tuple(slos), tuple(thresholds), filters.active)

@@ -4,7 +4,8 @@ window), not one per SLO, run a few at a time. Answers are keyed by (service, sl
 group is the values of a grouped SLO's `group_by` labels on the answer's series (`("stripe",)`),
 () for an ungrouped SLO and for the objective, which is one series per SLO even when grouped. A
 grouped SLO's series carry its grouping labels (slogen.groups), so the same queries return one
-answer per group, and nothing is asked per group.
+answer per group, and nothing is asked per group. A grouped threshold alert's value expression
+keeps its grouping labels the same way: its values are read with every group's.
 
 Reading the period-long series: their rule group is evaluated only every 5 minutes, so they are
 read with `last_over_time` over two of those intervals instead of Prometheus' 5-minute lookback,
@@ -40,7 +41,10 @@ class Readings:
     remaining: dict[Key, float | None] = field(default_factory=dict)
     ratio: dict[float, dict[Key, float | None]] = field(default_factory=lambda: defaultdict(dict))  # by window
     coverage: dict[Key, float | None] = field(default_factory=dict)  # seconds of data in the period; None: none
-    threshold_values: dict[tuple[str, str], list[float]] = field(default_factory=lambda: defaultdict(list))
+    # (service, alert) → (group values, value) per series of the alert's value expression; the
+    # group is () for an ungrouped alert (whose several series are instances, disks...)
+    threshold_values: dict[tuple[str, str], list[tuple[tuple[str, ...], float]]] = field(
+        default_factory=lambda: defaultdict(list))
     firing: list[Sample] = field(default_factory=list)
     budget_points: dict[Key, Points] = field(default_factory=dict)
     ratio_points: dict[Key, dict[float, Points]] = field(default_factory=lambda: defaultdict(dict))
@@ -76,7 +80,7 @@ def collect(api: Prometheus, cat: Catalogue, at: float, plots: bool = False) -> 
         batch.instant(_ratio_expr(_services_selector(services), w), at,
                       lambda s, w=w: _by_key(s, r.ratio[w], key, False))
     for chunk in _threshold_chunks(cat):
-        batch.instant(" or ".join(expr for _, expr in chunk), at,
+        batch.instant(" or ".join(expr for _, _, expr in chunk), at,
                       lambda s, chunk=chunk: _thresholds(s, chunk, r.threshold_values))
     firing = _merge(sel, 'alertstate="firing"', f'{C.LABEL_ALERT_KIND}!=""')
     batch.instant(f"ALERTS{firing}", at, r.firing.extend)
@@ -204,20 +208,24 @@ def _ratio_points(series: list[RangeSeries], window: float, into: dict, key: Cal
             into[k][window] = [(t, _value(v)) for t, v in s.points]
 
 
-def _thresholds(samples: list[Sample], chunk: list[tuple[tuple[str, str], str]], into: dict) -> None:
+_Chunk = list[tuple[tuple[str, str], tuple[str, ...], str]]  # (service, alert), group_by, expression
+
+
+def _thresholds(samples: list[Sample], chunk: _Chunk, into: dict) -> None:
     for s in samples:
         index = s.labels.get(INDEX_LABEL)
         if index is not None and index.isdigit() and int(index) < len(chunk) and not math.isnan(s.value):
-            into[chunk[int(index)][0]].append(s.value)
+            key, by, _ = chunk[int(index)]
+            into[key].append((tuple(s.labels.get(l, "") for l in by), s.value))
 
 
-def _threshold_chunks(cat: Catalogue) -> list[list[tuple[tuple[str, str], str]]]:
-    exprs = [(e.key, e.threshold.value_expr) for e in cat.thresholds if e.threshold.value_expr]
+def _threshold_chunks(cat: Catalogue) -> list[_Chunk]:
+    exprs = [(e.key, e.group_by, e.threshold.value_expr) for e in cat.thresholds if e.threshold.value_expr]
     chunks = []
     for start in range(0, len(exprs), THRESHOLDS_PER_QUERY):
         part = exprs[start:start + THRESHOLDS_PER_QUERY]
-        chunks.append([(key, f'label_replace(({expr}), "{INDEX_LABEL}", "{i}", "", "")')
-                       for i, (key, expr) in enumerate(part)])
+        chunks.append([(key, by, f'label_replace(({expr}), "{INDEX_LABEL}", "{i}", "", "")')
+                       for i, (key, by, expr) in enumerate(part)])
     return chunks
 
 

@@ -78,6 +78,8 @@ def _threshold(t: ThresholdStatus) -> dict:
     return {
         "service": th.service,
         "alert": th.name,
+        "group_by": list(t.entry.group_by),
+        "group": t.group,
         "team": th.team,
         "kind": th.kind,
         "labels": t.entry.labels,

@@ -15,7 +15,11 @@ rate, not a forecast: errors that leave the period window give budget back.
 A grouped SLO (`group_by`) is one objective per group value: it has one status per group found in
 the answers (`availability {provider="stripe"}`), each with its own state, numbers and firing
 alerts, sorted and filtered (`--label provider=stripe`) like any other. A grouped SLO whose rules
-are loaded but that no group has data for yet is one `no-data` status without a group."""
+are loaded but that no group has data for yet is one `no-data` status without a group.
+
+A grouped threshold alert (latency and ratio kinds) is one alert per group value in the same way:
+one status per group its value expression answers for, with that group's value, state and firing
+alerts; none answering yet is one `no-data` status without a group."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -41,7 +45,7 @@ class Firing:
     window: str | None
     labels: dict[str, str]
     runbook_url: str | None     # None: not an alert of the selected specs
-    group: dict[str, str] | None = None  # the group of a grouped SLO's alert
+    group: dict[str, str] | None = None  # the group of a grouped SLO's or threshold's alert
 
 
 @dataclass
@@ -68,9 +72,7 @@ class SloStatus:
     @property
     def name(self) -> str:
         """The SLO's name, with its group: `availability {provider="stripe"}`."""
-        if self.group is not None:
-            return f"{self.slo.name} {{{G.show(self.group)}}}"
-        return f"{self.slo.name} (per {', '.join(self.entry.group_by)})" if self.entry.group_by else self.slo.name
+        return G.named(self.slo.name, self.entry.group_by, self.group)
 
 
 @dataclass
@@ -79,6 +81,12 @@ class ThresholdStatus:
     state: str                        # ok | warning | critical | no-data | no-value
     value: float | None
     firing: list[Firing] = field(default_factory=list)
+    group: dict[str, str] | None = None  # as SloStatus.group
+
+    @property
+    def name(self) -> str:
+        """The alert's name, with its group: `PaymentErrorsHigh {provider="stripe"}`."""
+        return G.named(self.entry.threshold.name, self.entry.group_by, self.group)
 
 
 @dataclass
@@ -98,19 +106,20 @@ class Report:
 def assemble(cat: Catalogue, r: Readings, at: float, prometheus: str, warnings: list[str]) -> Report:
     runbooks = {("slo", e.slo.service, e.slo.name, e.slo.alert_name): e.runbook_url for e in cat.slos}
     runbooks |= {("threshold", *e.key): e.runbook_url for e in cat.thresholds}
-    grouping = {e.key: e.group_by for e in cat.slos if e.group_by}
-    group_filters = {e.key: e.group_filter for e in cat.slos if e.group_filter}
+    entries = [*cat.slos, *cat.thresholds]
+    grouping = {_owner(e): e.group_by for e in entries if e.group_by}
+    group_filters = {_owner(e): e.group_filter for e in entries if e.group_filter}
     firing = [_firing(s, runbooks, grouping) for s in r.firing]
     # --label on a grouping label: the alerts of the other groups are not part of the report either
-    firing = [f for f in firing if f.group is None
-              or all(f.group.get(k) == v for k, v in group_filters.get((f.service, f.slo or ""), ()))]
+    firing = [f for f in firing if f.group is None or _selected(f.group, group_filters.get(_owner(f), ()))]
     by_slo: dict[Key, list[Firing]] = defaultdict(list)
-    by_threshold: dict[tuple[str, str], list[Firing]] = defaultdict(list)
+    by_threshold: dict[Key, list[Firing]] = defaultdict(list)
     for f in firing:
+        group = tuple((f.group or {}).values())
         if f.slo:
-            by_slo[(f.service, f.slo, tuple((f.group or {}).values()))].append(f)
+            by_slo[(f.service, f.slo, group)].append(f)
         else:
-            by_threshold[(f.service, f.alert)].append(f)
+            by_threshold[(f.service, f.alert, group)].append(f)
     found = r.groups()
     slos, warnings = [], list(warnings)
     for e in cat.slos:
@@ -120,22 +129,40 @@ def assemble(cat: Catalogue, r: Readings, at: float, prometheus: str, warnings: 
         groups = sorted(found.get(e.key, ()))
         if len(groups) > e.slo.max_groups:
             warnings.append(_too_many(e, len(groups)))
-        groups = [g for g in groups if all(dict(zip(e.group_by, g)).get(k) == v for k, v in e.group_filter)]
+        groups = [g for g in groups if _selected(dict(zip(e.group_by, g)), e.group_filter)]
         slos += [_slo_status(e, r, (*e.key, g), by_slo.get((*e.key, g), [])) for g in groups]
         if not groups:
             slos.append(_no_group(e, r, by_slo))
     slos.sort(key=lambda s: (_RANK[s.state], s.remaining if s.remaining is not None else 0.0,
                              s.slo.service, s.slo.name, tuple((s.group or {}).values())))
-    thresholds = [_threshold_status(e, r, by_threshold.get(e.key, [])) for e in cat.thresholds]
+    thresholds = [t for e in cat.thresholds for t in _threshold_statuses(e, r, by_threshold, warnings)]
+    # the groups of one alert (in one state): nearest to firing first
     thresholds.sort(key=lambda t: ({CRITICAL: 0, WARNING: 1}.get(t.state, 2), t.entry.threshold.service,
-                                   t.entry.threshold.name))
+                                   t.entry.threshold.name, -_toward_firing(t.entry, t.value)))
     firing.sort(key=lambda f: (f.severity not in C.PAGING_SEVERITIES, f.service, f.alert, f.window or ""))
     return Report(at, prometheus, slos, thresholds, firing, sorted(set(warnings)), r.queries)
 
 
-def _too_many(e: SloEntry, count: int) -> str:
-    return (f"{e.slo.service} {e.slo.name}: {count} groups of {', '.join(e.group_by)}, more than its max_groups "
-            f"{e.slo.max_groups}; each is an objective with its own alerts, so every one is shown. Group by a label "
+def _owner(x: SloEntry | ThresholdEntry | Firing) -> tuple[str, str, str]:
+    """Whose a firing alert is, and the entry it belongs to: ("slo", service, slo) or
+    ("threshold", service, alert)."""
+    if isinstance(x, SloEntry):
+        return ("slo", *x.key)
+    if isinstance(x, ThresholdEntry):
+        return ("threshold", *x.key)
+    return ("slo", x.service, x.slo) if x.slo else ("threshold", x.service, x.alert)
+
+
+def _selected(group: dict[str, str], group_filter: tuple[tuple[str, str], ...]) -> bool:
+    """Whether a group passes the --label filters on its grouping labels."""
+    return all(group.get(k) == v for k, v in group_filter)
+
+
+def _too_many(e: SloEntry | ThresholdEntry, count: int) -> str:
+    owner = e.slo if isinstance(e, SloEntry) else e.threshold
+    each = "an objective with its own alerts" if isinstance(e, SloEntry) else "an alert of its own"
+    return (f"{owner.service} {owner.name}: {count} groups of {', '.join(e.group_by)}, more than its max_groups "
+            f"{owner.max_groups}; each is {each}, so every one is shown. Group by a label "
             "with few values, or raise max_groups if they are all expected (docs/group-by.md)")
 
 
@@ -197,31 +224,57 @@ def _exhaustion(remaining: float | None, burn: float | None, period: float) -> f
     return remaining * period / burn
 
 
-def _threshold_status(e: ThresholdEntry, r: Readings, firing: list[Firing]) -> ThresholdStatus:
+def _threshold_statuses(e: ThresholdEntry, r: Readings, by_threshold: dict[Key, list[Firing]],
+                        warnings: list[str]) -> list[ThresholdStatus]:
+    """One status per group of a grouped alert (only the groups --label selects), else one."""
+    answers = r.threshold_values.get(e.key, [])
+    if not e.group_by or not e.threshold.value_expr:
+        return [_threshold_status(e, [v for _, v in answers], by_threshold.get((*e.key, ()), []))]
+    values: dict[tuple[str, ...], list[float]] = defaultdict(list)
+    for group, v in answers:
+        values[group].append(v)
+    if len(values) > e.threshold.max_groups:
+        warnings.append(_too_many(e, len(values)))
+    groups = [dict(zip(e.group_by, g)) for g in sorted(values)]
+    shown = [_threshold_status(e, values[tuple(g.values())], by_threshold.get((*e.key, tuple(g.values())), []), g)
+             for g in groups if _selected(g, e.group_filter)]
+    if shown:
+        return shown
+    # no group yet (or none selected): one row, with whatever of its alerts still fires
+    return [ThresholdStatus(e, NO_DATA, None, [f for k, fs in by_threshold.items() if k[:2] == e.key for f in fs])]
+
+
+def _threshold_status(e: ThresholdEntry, values: list[float], firing: list[Firing],
+                      group: dict[str, str] | None = None) -> ThresholdStatus:
     if not e.threshold.value_expr:
         return ThresholdStatus(e, CRITICAL if any(f.severity == C.SEVERITY_CRITICAL for f in firing)
                                else WARNING if firing else NO_VALUE, None, firing)
-    values = r.threshold_values.get(e.key, [])
     if not values:
-        return ThresholdStatus(e, NO_DATA, None, firing)
-
-    def severity(v: float) -> int:
-        held = {lvl.severity for lvl in e.levels if lvl.holds(v)}
-        return 2 if C.SEVERITY_CRITICAL in held else 1 if C.SEVERITY_WARNING in held else 0
-
+        return ThresholdStatus(e, NO_DATA, None, firing, group)
     # Several series (instances, disks): show the one nearest to firing.
-    lower_is_worse = {lvl.op for lvl in e.threshold.levels} == {"<"}
-    worst = max(values, key=lambda v: (severity(v), -v if lower_is_worse else v))
-    state = {2: CRITICAL, 1: WARNING, 0: OK}[severity(worst)]
-    return ThresholdStatus(e, state, worst, firing)
+    worst = max(values, key=lambda v: (_severity(e, v), _toward_firing(e, v)))
+    state = {2: CRITICAL, 1: WARNING, 0: OK}[_severity(e, worst)]
+    return ThresholdStatus(e, state, worst, firing, group)
 
 
-def _firing(s: Sample, runbooks: dict[tuple, str], grouping: dict[tuple[str, str], tuple[str, ...]]) -> Firing:
+def _severity(e: ThresholdEntry, v: float) -> int:
+    held = {lvl.severity for lvl in e.levels if lvl.holds(v)}
+    return 2 if C.SEVERITY_CRITICAL in held else 1 if C.SEVERITY_WARNING in held else 0
+
+
+def _toward_firing(e: ThresholdEntry, v: float | None) -> float:
+    """Larger the nearer `v` is to firing: the value itself, negated when only `below` levels fire."""
+    if v is None:
+        return float("-inf")
+    return -v if {lvl.op for lvl in e.threshold.levels} == {"<"} else v
+
+
+def _firing(s: Sample, runbooks: dict[tuple, str], grouping: dict[tuple[str, str, str], tuple[str, ...]]) -> Firing:
     labels = s.labels
     service, alert = labels.get(C.LABEL_SERVICE, ""), labels.get("alertname", "")
     slo = labels.get(C.LABEL_SLO) if labels.get(C.LABEL_ALERT_KIND) == "slo" else None
     runbook = runbooks.get(("slo", service, slo, alert) if slo else ("threshold", service, alert))
-    by = grouping.get((service, slo or ""))
+    by = grouping.get(("slo", service, slo) if slo else ("threshold", service, alert))
     return Firing(alert, service, labels.get(C.LABEL_SEVERITY, ""), slo, labels.get(C.LABEL_WINDOW),
                   {k: v for k, v in labels.items() if k not in ("__name__", "alertstate")}, runbook,
                   {l: labels.get(l, "") for l in by} if by else None)

@@ -131,7 +131,7 @@ def slo_table(report) -> tuple[list[str], list[list[str]]]:
 
 def threshold_table(report) -> tuple[list[str], list[list[str]]]:
     header = ["SERVICE", "ALERT", "VALUE", "WARNING", "CRITICAL", "STATE"]
-    rows = [[t.entry.threshold.service, t.entry.threshold.name, threshold_value(t), level(t, "warning"),
+    rows = [[t.entry.threshold.service, t.name, threshold_value(t), level(t, "warning"),
              level(t, "critical"), t.state + (" (firing)" if t.firing else "")] for t in report.thresholds]
     return header, rows
 

@@ -31,7 +31,12 @@ pay (99% over 30d, grouped by provider), 200 requests a second per provider:
     its 3d/6h alert is firing (with its provider label).
   adyen: 0.5% failing for 31 days → burn 0.5, SLI 99.5%, budget left 50%, which lasts 30 days.
   klarna: 1% failing, for the last 3 days only → burn 1.0; covers 3 of 30 days.
-  pay's refunds SLO (grouped too) has no series: deployed, no group has data."""
+  pay's refunds SLO (grouped too) has no series: deployed, no group has data.
+  pay's payouts, 200 a second per provider for the last 20 minutes (only the 5m threshold window
+  reads them), against PayoutErrorsHigh (grouped: warning above 0.8%, critical above 2%):
+    stripe 3% failing → critical (its warning alert is firing, with its provider label);
+    klarna 1.5% and paypal 1% → warning; adyen 0.5% → ok. Four groups, max_groups 3.
+  pay's RefundLatencyHigh (grouped) has no series: no group has data."""
 from __future__ import annotations
 
 import re
@@ -83,6 +88,11 @@ def openmetrics(last: int) -> str:
         for code, per_tick in (("200", 200 - failing), ("500", failing)):
             for i, t in enumerate(range(last - days * DAY, last + 1, TICK)):
                 lines.append(f'pay_requests_total{{job="pay",provider="{provider}",code="{code}"}} {i * per_tick} {t}')
+    lines.append("# TYPE pay_payouts_total counter")
+    for provider, failing in (("stripe", 6), ("klarna", 3), ("paypal", 2), ("adyen", 1)):
+        for code, per_tick in (("200", 200 - failing), ("500", failing)):
+            for i, t in enumerate(range(last - 1200, last + 1, TICK)):
+                lines.append(f'pay_payouts_total{{job="pay",provider="{provider}",code="{code}"}} {i * per_tick} {t}')
     lines.append("# TYPE shop_queue_depth gauge")
     lines += [f'shop_queue_depth{{job="shop"}} 250 {t}' for t in range(last - 600, last + 1, 15)]
     lines.append("# TYPE ALERTS gauge")
@@ -90,6 +100,9 @@ def openmetrics(last: int) -> str:
               'slo="availability",slogen_kind="slo",slogen_tier="ticket",team="web",window="3d/6h"')
     lines += [f"ALERTS{{{labels}}} 1 {t}" for t in range(last - 600, last + 1, 15)]
     labels = labels.replace('service="shop"', 'provider="stripe",service="pay"').replace('team="web"', 'team="payments"')
+    lines += [f"ALERTS{{{labels}}} 1 {t}" for t in range(last - 600, last + 1, 15)]
+    labels = ('alertname="PayoutErrorsHigh",alertstate="firing",provider="stripe",service="pay",severity="warning",'
+              'slogen_kind="ratio",slogen_tier="ticket",team="payments"')
     lines += [f"ALERTS{{{labels}}} 1 {t}" for t in range(last - 600, last + 1, 15)]
     return "\n".join(lines) + "\n# EOF\n"
 

@@ -4,6 +4,7 @@ filters, --fail-when, each format, and a server that is down."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -154,9 +155,86 @@ def test_a_grouped_alert_goes_to_its_group_only(doc, table):
 
 
 def test_threshold_value_against_its_levels(doc):
-    [queue] = doc["thresholds"]
+    [queue] = [t for t in doc["thresholds"] if t["alert"] == "QueueDepthHigh"]
     assert (queue["alert"], queue["value"], queue["state"]) == ("QueueDepthHigh", 250.0, "warning")
+    assert (queue["group_by"], queue["group"]) == ([], None)
     assert {lvl["severity"]: lvl["holds"] for lvl in queue["levels"]} == {"warning": True, "critical": False}
+
+
+def payouts(doc: dict) -> dict[str | None, dict]:
+    """PayoutErrorsHigh's rows (one per provider) by provider."""
+    return {(t["group"] or {}).get("provider"): t for t in doc["thresholds"] if t["alert"] == "PayoutErrorsHigh"}
+
+
+def test_a_grouped_threshold_has_one_row_per_group_with_its_own_value_and_state(doc):
+    rows = payouts(doc)
+    assert {p: (t["state"], t["group_by"], t["group"]) for p, t in rows.items()} == {
+        "stripe": ("critical", ["provider"], {"provider": "stripe"}),
+        "klarna": ("warning", ["provider"], {"provider": "klarna"}),
+        "paypal": ("warning", ["provider"], {"provider": "paypal"}),
+        "adyen": ("ok", ["provider"], {"provider": "adyen"}),
+    }
+    for provider, percent in (("stripe", 3.0), ("klarna", 1.5), ("paypal", 1.0), ("adyen", 0.5)):
+        assert near(rows[provider]["value"], percent), provider
+    assert {lvl["severity"]: lvl["holds"] for lvl in rows["klarna"]["levels"]} == {"warning": True,
+                                                                                  "critical": False}
+
+
+def test_threshold_rows_worst_state_first_and_the_groups_of_an_alert_by_value(doc):
+    rows = [(t["alert"], (t["group"] or {}).get("provider")) for t in doc["thresholds"]]
+    assert rows == [("PayoutErrorsHigh", "stripe"), ("PayoutErrorsHigh", "klarna"), ("PayoutErrorsHigh", "paypal"),
+                    ("QueueDepthHigh", None), ("PayoutErrorsHigh", "adyen"), ("RefundLatencyHigh", None)]
+    assert doc["summary"]["thresholds"] == len(rows)
+
+
+def test_a_grouped_threshold_alert_goes_to_its_group_only(doc, table):
+    rows = payouts(doc)
+    [firing] = rows["stripe"]["firing"]
+    assert (firing["alert"], firing["group"], firing["severity"]) == ("PayoutErrorsHigh", {"provider": "stripe"},
+                                                                      "warning")
+    assert firing["runbook_url"] == "https://runbooks.example.invalid/live/pay/PayoutErrorsHigh.md"
+    assert all(rows[p]["firing"] == [] for p in ("klarna", "paypal", "adyen"))
+    assert firing in doc["firing"]
+    assert 'warning: PayoutErrorsHigh pay {provider="stripe"}' in table
+
+
+def test_a_grouped_threshold_is_named_by_its_group_in_the_table(table):
+    rows = {re.split(r"\s{2,}", line)[1]: line for line in table.splitlines()
+            if line.startswith("pay ") and "PayoutErrorsHigh {" in line}
+    assert "critical (firing)" in rows['PayoutErrorsHigh {provider="stripe"}']
+    assert "3%" in rows['PayoutErrorsHigh {provider="stripe"}']
+    assert rows['PayoutErrorsHigh {provider="adyen"}'].rstrip().endswith("ok")
+
+
+def test_a_grouped_threshold_without_any_group_yet_is_one_no_data_row(doc, table):
+    [refunds] = [t for t in doc["thresholds"] if t["alert"] == "RefundLatencyHigh"]
+    assert (refunds["state"], refunds["group"], refunds["value"]) == ("no-data", None, None)
+    row = next(line for line in table.splitlines() if "RefundLatencyHigh" in line)
+    assert "RefundLatencyHigh (per provider)" in row and "no data" in row
+
+
+def test_a_grouped_threshold_with_more_groups_than_max_groups_shows_them_all_with_a_warning(doc):
+    assert len(payouts(doc)) == 4
+    [warning] = [w for w in doc["warnings"] if w.startswith("pay PayoutErrorsHigh")]
+    assert "4 groups of provider, more than its max_groups 3" in warning
+
+
+@pytest.mark.parametrize("args, rows", [
+    (["--label", "provider=klarna"], [("PayoutErrorsHigh", "klarna"), ("RefundLatencyHigh", None)]),
+    (["--label", "provider=unknown"], [("PayoutErrorsHigh", None), ("RefundLatencyHigh", None)]),
+    (["--service", "pay"], [("PayoutErrorsHigh", p) for p in ("stripe", "klarna", "paypal", "adyen")]
+     + [("RefundLatencyHigh", None)]),
+], ids=["group label", "no such group", "service"])
+def test_filters_select_threshold_groups(history, args, rows):
+    doc = report(history, *args)
+    assert [(t["alert"], (t["group"] or {}).get("provider")) for t in doc["thresholds"]] == rows
+
+
+def test_a_label_filter_leaves_out_the_other_groups_threshold_alerts(history):
+    doc = report(history, "--label", "provider=klarna")
+    assert doc["firing"] == [] and all(t["firing"] == [] for t in doc["thresholds"])
+    assert status(history, "--label", "provider=klarna", "--fail-when", "firing").returncode == 0
+    assert status(history, "--label", "provider=stripe", "--fail-when", "firing").returncode == 1
 
 
 def test_firing_alerts_come_with_their_runbook(doc, table):
@@ -216,8 +294,9 @@ def test_fail_when_budget_exhausted_applies_per_group(history, args, code):
 def test_the_alerts_of_groups_left_out_by_a_label_filter_are_left_out_too(history):
     assert report(history, "--label", "provider=adyen")["firing"] == []
     assert status(history, "--label", "provider=adyen", "--fail-when", "firing").returncode == 0
-    [firing] = report(history, "--label", "provider=stripe")["firing"]
-    assert firing["group"] == {"provider": "stripe"}
+    firing = report(history, "--label", "provider=stripe")["firing"]
+    assert sorted(f["alert"] for f in firing) == ["AvailabilityBudgetBurn", "PayoutErrorsHigh"]
+    assert all(f["group"] == {"provider": "stripe"} for f in firing)
 
 
 def test_markdown_is_a_github_table_with_links(history, tmp_path):
@@ -228,6 +307,8 @@ def test_markdown_is_a_github_table_with_links(history, tmp_path):
     assert "| shop | [availability](https://grafana.example.invalid/d/slogen-shop) |" in text
     assert '| pay | [availability {provider="stripe"}](https://grafana.example.invalid/d/slogen-pay) |' in text
     assert "pay availability: 3 groups of provider, more than its max\\_groups 2" in text
+    assert '| pay | PayoutErrorsHigh {provider="stripe"} | 3% |' in text
+    assert '| pay | RefundLatencyHigh (per provider) | no data |' in text
     assert "([runbook](https://runbooks.example.invalid/live/shop/AvailabilityBudgetBurn.md))" in text
     assert len(text) < 65_536
 
