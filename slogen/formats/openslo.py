@@ -27,10 +27,6 @@ from slogen.spec.bundle import BundleSpec
 from slogen.spec.service import ServiceSpec
 
 
-def detect(data: dict) -> bool:
-    return data.get("apiVersion") in (O.V1, O.V1ALPHA)
-
-
 def parse(source: Source, diags: Diagnostics) -> list:
     from slogen.spec import Parsed, validate_native
 

@@ -8,10 +8,8 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from slogen.formats.headers import OPENSLO_V1 as V1, OPENSLO_V1ALPHA as V1ALPHA
 from slogen.spec.common import Strict
-
-V1 = "openslo/v1"
-V1ALPHA = "openslo/v1alpha"
 
 
 class Metadata(Strict):

@@ -22,8 +22,6 @@ from slogen.load import Source
 from slogen.spec.common import Strict
 from slogen.spec.service import ServiceSpec
 
-VERSION = "prometheus/v1"
-CRD_API = "sloth.slok.dev/v1"
 CRD_KIND = "PrometheusServiceLevel"
 
 # camelCase (CRD, some prometheus/v1 files) → the snake_case the models below use
@@ -97,12 +95,6 @@ class CRD(Strict):
     status: dict[str, Any] | None = None
 
 
-def detect(data: dict) -> bool:
-    return data.get("version") == VERSION
-
-
-def detect_crd(data: dict) -> bool:
-    return data.get("apiVersion") == CRD_API
 
 
 def parse(source: Source, diags: Diagnostics) -> list:

@@ -2,12 +2,14 @@
 header; adding a format (Sloth, OpenSLO) is one entry in FORMATS."""
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from pydantic import BaseModel, ValidationError
 
 from slogen.diagnostics import Diagnostics
+from slogen.formats import headers
 from slogen.load import Source
 from slogen.spec import errors, secrets
 from slogen.spec.bundle import BundleSpec
@@ -41,19 +43,25 @@ def _native(source: Source, diags: Diagnostics) -> list[BaseModel]:
     return [spec] if spec is not None else []
 
 
-def _foreign() -> list[Format]:
-    from slogen.formats import openslo, sloth
+def _later(module: str, name: str) -> Callable:
+    """`module.name`, imported when first called: a fleet of native specs never pays for the
+    foreign formats' models (~50 ms of every start-up)."""
+    def call(*args):
+        return getattr(importlib.import_module(module), name)(*args)
+    return call
 
-    return [
-        Format("sloth prometheus/v1", sloth.detect, sloth.parse),
-        Format("sloth.slok.dev/v1", sloth.detect_crd, sloth.parse_crd),
-        Format("openslo/v1, openslo/v1alpha", openslo.detect, openslo.parse, openslo.link),
-    ]
+
+def _openslo_link(parsed: list, diags: Diagnostics) -> list:
+    if all(isinstance(p.spec, (ServiceSpec, BundleSpec)) for p in parsed):
+        return parsed  # no OpenSLO document (those are never native specs)
+    return _later("slogen.formats.openslo", "link")(parsed, diags)
 
 
 FORMATS: list[Format] = [
     Format("slogen/v1", lambda d: d.get("apiVersion") == "slogen/v1", _native),
-    *_foreign(),
+    Format("sloth prometheus/v1", headers.sloth, _later("slogen.formats.sloth", "parse")),
+    Format("sloth.slok.dev/v1", headers.sloth_crd, _later("slogen.formats.sloth", "parse_crd")),
+    Format("openslo/v1, openslo/v1alpha", headers.openslo, _later("slogen.formats.openslo", "parse"), _openslo_link),
 ]
 
 
