@@ -27,6 +27,7 @@ def _parse(text: str) -> float:
     return sum(int(n) * UNITS[u] for n, u in _PART.findall(text))
 
 
+@lru_cache(maxsize=4096)  # the unit tests and rules of a fleet spell the same few windows 100,000 times
 def format_duration(seconds: float) -> str:
     """The shortest Prometheus spelling: 3600 → `1h`, 5400 → `1h30m`, 2592000 → `30d`."""
     if seconds <= 0:

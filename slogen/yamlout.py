@@ -104,11 +104,19 @@ def _block_ok(s: str) -> bool:
     return all(_BLOCK_LINE.fullmatch(line) and not line.endswith((" ", "\t")) for line in lines)
 
 
+_ATOMS = (int, float, bool, type(None))
+
+
 def _emit(value, indent: int, out: list[str]) -> None:
     pad = " " * indent
     if isinstance(value, dict):
         for key, item in value.items():
-            _emit_entry(f"{pad}{scalar(key)}:", item, indent, out)
+            head = f"{pad}{scalar(key)}:"
+            # the common entries inline (the same lines _emit_entry writes): a one-line string, a number
+            if (type(item) is str and "\n" not in item) or type(item) in _ATOMS:
+                out.append(f"{head} {scalar(item)}")
+            else:
+                _emit_entry(head, item, indent, out)
     elif isinstance(value, list):
         for item in value:
             if isinstance(item, dict) and item:
