@@ -64,6 +64,11 @@ def fill_window(query: str, window: str) -> str:
     return query
 
 
+@lru_cache(maxsize=16384)  # re's own cache holds 512: a fleet's thousands of matchers thrashed it
+def _compiled(pattern: str) -> re.Pattern:
+    return re.compile(pattern)
+
+
 @dataclass(frozen=True)
 class Matcher:
     name: str
@@ -76,7 +81,7 @@ class Matcher:
             return actual == self.value
         if self.op == "!=":
             return actual != self.value
-        found = re.fullmatch(self.value, actual) is not None
+        found = _compiled(self.value).fullmatch(actual) is not None
         return found if self.op == "=~" else not found
 
     def render(self) -> str:
@@ -166,6 +171,7 @@ def vector_selectors(expr: str) -> list[Selector]:
 
 # --- label values that satisfy (or violate) regex matchers, for generated test inputs ----------
 
+@lru_cache(maxsize=4096)  # a fleet's specs repeat the same few patterns (`5..`) thousands of times
 def sample_regex(pattern: str) -> str | None:
     """A short string fully matched by `pattern` (RE2 syntax, anchored as Prometheus does)."""
     try:

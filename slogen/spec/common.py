@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
@@ -17,6 +17,16 @@ from slogen.durations import parse_duration
 class Strict(BaseModel):
     """Every spec object: unknown fields are errors (with a did-you-mean hint), values frozen."""
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    if not TYPE_CHECKING:
+        def __getattr__(self, name: str):
+            """A field this kind of spec does not have (`getattr(sli, "histogram", None)`, asked
+            of every SLI kind by the checks and the model): AttributeError at once. pydantic's own
+            __getattr__ (private attributes) formats a message first: 126,000 such lookups were
+            0.4 s of loading 1,000 specs."""
+            if name.startswith("_"):
+                return super().__getattr__(name)
+            raise AttributeError(name)
 
 
 def _duration(value: str) -> str:
