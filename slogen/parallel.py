@@ -10,6 +10,8 @@ services a pool costs more than it saves. Output is the same for any N: each fil
 the same code from the same service, and results are merged in chunk order (tests/scale)."""
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -180,6 +182,18 @@ def render(targets, bundle, services: Sequence, cached: Mapping[str, dict[str, A
     return out
 
 
+@contextlib.contextmanager
+def _frozen():
+    """Forked workers inherit the parent's objects (the model, the previous tree): frozen, the
+    workers' collector never walks them (nor touches their pages, which stay shared). Unfrozen
+    afterwards, so a long-lived caller (tests, a library user) does not keep garbage for ever."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def _parse_task(parse_files, files: list) -> tuple[dict[str, list], list]:
     diags = Diagnostics()
     return parse_files(files, diags), diags.items
@@ -196,8 +210,8 @@ def parse(parse_files: Callable[[list, Diagnostics], dict[str, list]], files: li
     if jobs == 1 or "fork" not in multiprocessing.get_all_start_methods():
         return parse_files(files, diags)
     by_file: dict[str, list] = {}
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
-                             initializer=_die_with, initargs=(os.getpid(),)) as pool:
+    with _frozen(), ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                                        initializer=_die_with, initargs=(os.getpid(),)) as pool:
         for parsed, items in pool.map(_parse_task, [parse_files] * len(parts),
                                       [files[start:end] for start, end in parts]):
             by_file.update(parsed)
@@ -213,8 +227,8 @@ def _render_pool(targets, bundle, services, parts, previous, diags: Diagnostics,
     _work = (targets, bundle, services, previous, sink)
     results: list = [None] * len(parts)
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_die_with, initargs=(os.getpid(),)) as pool:
+        with _frozen(), ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                                            initializer=_die_with, initargs=(os.getpid(),)) as pool:
             futures = {pool.submit(_task, start, end): i for i, (start, end) in enumerate(parts)}
             for done, future in enumerate(as_completed(futures), 1):
                 try:
