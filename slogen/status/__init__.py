@@ -2,7 +2,8 @@
 
     specs → model → catalogue (what to ask, filtered) → queries (batched) → report → a format
 
-Nothing is written to Prometheus and nothing is kept between runs."""
+Nothing is written to Prometheus; between runs only the checked model of the specs is kept
+(slogen.status.model_cache)."""
 from __future__ import annotations
 
 import time
@@ -30,7 +31,16 @@ class Outcome:
 def run(paths: list[Path], connection: Connection, at: float | None = None, filters: Filters = Filters(),
         plots: bool = False, time_scale: float = 1.0, use_cache: bool = True) -> Outcome:
     diags = Diagnostics()
-    bundle = load(paths, diags, time_scale, use_cache)
+    pending: list = []
+    try:
+        return _run(paths, connection, at, filters, plots, time_scale, use_cache, diags, pending)
+    finally:
+        for wait in pending:
+            wait()
+
+
+def _run(paths, connection, at, filters, plots, time_scale, use_cache, diags, pending) -> Outcome:
+    bundle = load(paths, diags, time_scale, use_cache, pending)
     if bundle is None or diags.has_errors:
         return Outcome(diags)
     cat = catalogue(bundle, filters)
@@ -48,9 +58,11 @@ def run(paths: list[Path], connection: Connection, at: float | None = None, filt
     return Outcome(diags, assemble(cat, readings, when, connection.base, prometheus.warnings))
 
 
-def load(paths: list[Path], diags: Diagnostics, time_scale: float = 1.0, use_cache: bool = True):
+def load(paths: list[Path], diags: Diagnostics, time_scale: float = 1.0, use_cache: bool = True,
+         pending: list | None = None):
     """The model of the specs, every check included: from the cache of an earlier run on the same
-    bytes (slogen.status.model_cache), else loaded and then kept there."""
+    bytes (slogen.status.model_cache), else loaded and then kept there; with a `pending` list, by
+    a child process while the caller goes on (the queries), whose wait() is appended to it."""
     from slogen import api
     from slogen.status import model_cache
 
@@ -69,7 +81,10 @@ def load(paths: list[Path], diags: Diagnostics, time_scale: float = 1.0, use_cac
     before = len(diags.items)
     bundle = api.load_files(files, folder, diags, time_scale)
     if bundle is not None and not diags.has_errors:
-        model_cache.write(digest, bundle, diags.items[before:])
+        if pending is None:
+            model_cache.write(digest, bundle, diags.items[before:])
+        else:
+            pending.append(model_cache.write_aside(digest, bundle, diags.items[before:]))
     return bundle
 
 

@@ -90,3 +90,29 @@ def test_an_unreadable_entry_is_a_miss(cache, specs):
 def test_no_cache_neither_reads_nor_writes(cache, specs):
     assert status.load([specs], Diagnostics(), SCALE, use_cache=False) is not None
     assert not cache.exists() or not list(cache.glob("*"))
+
+
+def test_a_run_keeps_the_model_from_a_child_process_and_waits_for_it(cache, specs, monkeypatch):
+    """`slogen status` writes the kept model in a forked child while it queries Prometheus (here
+    unreachable: the model is kept all the same), and the run ends only after that child did."""
+    from slogen import api
+    from slogen.live.client import Connection
+
+    children = []
+    fork = model_cache.os.fork
+
+    def counted_fork():
+        pid = fork()
+        if pid:
+            children.append(pid)
+        return pid
+
+    monkeypatch.setattr(model_cache.os, "fork", counted_fork)
+    outcome = status.run([specs], Connection(f"http://{HOST}:{free_port()}", timeout=2), time_scale=SCALE)
+    assert outcome.unreachable and len(children) == 1
+    with pytest.raises(ChildProcessError):  # already waited for: reaped by run()
+        model_cache.os.waitpid(children[0], model_cache.os.WNOHANG)
+    [entry] = list(cache.glob("status-model-*.pickle"))
+    assert not list(cache.glob("*.tmp"))
+    monkeypatch.setattr(api, "load_files", lambda *a, **k: pytest.fail("the specs were loaded again"))
+    assert status.load([specs], Diagnostics(), SCALE) is not None
