@@ -8,11 +8,11 @@ the long alert windows, both from range queries, and links to its runbook and da
 from __future__ import annotations
 
 import re
-from html import escape
 
 from slogen import groups
 from slogen.durations import format_duration
 from slogen.status import svg, text
+from slogen.status.svg import escape
 from slogen.status.report import Report, SloStatus
 
 CSS = """
