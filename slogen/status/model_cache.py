@@ -91,4 +91,7 @@ def write_aside(digest: str, bundle: Bundle, items: list[Diagnostic]) -> Callabl
             write(digest, bundle, items)
         finally:
             os._exit(0)
-    return lambda: os.waitpid(pid, 0) and None
+
+    def wait() -> None:
+        os.waitpid(pid, 0)
+    return wait

@@ -9,10 +9,11 @@ slogen's library:
   custom/<stem>.libsonnet     extra panels / overrides for `<stem>.json` (a service, or slo-overview)
 Each jsonnet start-up costs ~30 ms, so the service dashboards come out of a single evaluate_snippet
 call; a snippet built here imports the team's files by absolute path. slogen's own library is
-inlined into that snippet (`library`): _jsonnet spends ~15 ms on every file it imports, whatever its
-size, so importing the seven files cost 100 ms per evaluation, for the same output. The overview is a separate
-call on a small model (`overview_summary` of every service), so an incremental build
-(slogen.write.record) evaluates only the changed services' dashboards and the overview.
+inlined into that snippet (`library`): _jsonnet spends ~15 ms on every file it imports, whatever
+its size, so importing the seven files cost 100 ms per evaluation, for the same output. The
+overview is a separate call on a small model (`overview_summary` of every service), so an
+incremental build (slogen.write.record) evaluates only the changed services' dashboards and the
+overview.
 """
 from __future__ import annotations
 
