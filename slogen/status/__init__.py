@@ -6,9 +6,11 @@ Nothing is written to Prometheus; between runs only the checked model of the spe
 (slogen.status.model_cache)."""
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from slogen import conventions as C
 from slogen.diagnostics import Diagnostics
@@ -31,38 +33,30 @@ class Outcome:
 def run(paths: list[Path], connection: Connection, at: float | None = None, filters: Filters = Filters(),
         plots: bool = False, time_scale: float = 1.0, use_cache: bool = True) -> Outcome:
     diags = Diagnostics()
-    pending: list = []
-    try:
-        return _run(paths, connection, at, filters, plots, time_scale, use_cache, diags, pending)
-    finally:
-        for wait in pending:
-            wait()
-
-
-def _run(paths, connection, at, filters, plots, time_scale, use_cache, diags, pending) -> Outcome:
-    bundle = load(paths, diags, time_scale, use_cache, pending)
-    if bundle is None or diags.has_errors:
-        return Outcome(diags)
-    cat = catalogue(bundle, filters)
-    if not cat.slos and not cat.thresholds:
-        diags.error("status/no-match", "no SLO or threshold alert of the specs matches the filters",
-                    hint="check --service, --team and --label against the specs")
-        return Outcome(diags)
-    when = float(int(time.time())) if at is None else at
-    try:
-        prometheus = Prometheus(connection)
-        readings = collect(prometheus, cat, when, plots)
-    except PrometheusError as exc:
-        report_error(exc, diags)
-        return Outcome(diags, unreachable=True)
-    return Outcome(diags, assemble(cat, readings, when, connection.base, prometheus.warnings))
+    with contextlib.ExitStack() as finally_:  # waits for the writing of the kept model (load)
+        bundle = load(paths, diags, time_scale, use_cache, finally_.callback)
+        if bundle is None or diags.has_errors:
+            return Outcome(diags)
+        cat = catalogue(bundle, filters)
+        if not cat.slos and not cat.thresholds:
+            diags.error("status/no-match", "no SLO or threshold alert of the specs matches the filters",
+                        hint="check --service, --team and --label against the specs")
+            return Outcome(diags)
+        when = float(int(time.time())) if at is None else at
+        try:
+            prometheus = Prometheus(connection)
+            readings = collect(prometheus, cat, when, plots)
+        except PrometheusError as exc:
+            report_error(exc, diags)
+            return Outcome(diags, unreachable=True)
+        return Outcome(diags, assemble(cat, readings, when, connection.base, prometheus.warnings))
 
 
 def load(paths: list[Path], diags: Diagnostics, time_scale: float = 1.0, use_cache: bool = True,
-         pending: list | None = None):
+         defer: Callable[[Callable[[], None]], object] | None = None):
     """The model of the specs, every check included: from the cache of an earlier run on the same
-    bytes (slogen.status.model_cache), else loaded and then kept there; with a `pending` list, by
-    a child process while the caller goes on (the queries), whose wait() is appended to it."""
+    bytes (slogen.status.model_cache), else loaded and then kept there; with `defer`, by a child
+    process while the caller goes on (the queries), and `defer` is given the wait for it."""
     from slogen import api
     from slogen.status import model_cache
 
@@ -81,10 +75,10 @@ def load(paths: list[Path], diags: Diagnostics, time_scale: float = 1.0, use_cac
     before = len(diags.items)
     bundle = api.load_files(files, folder, diags, time_scale)
     if bundle is not None and not diags.has_errors:
-        if pending is None:
+        if defer is None:
             model_cache.write(digest, bundle, diags.items[before:])
         else:
-            pending.append(model_cache.write_aside(digest, bundle, diags.items[before:]))
+            defer(model_cache.write_aside(digest, bundle, diags.items[before:]))
     return bundle
 
 

@@ -273,8 +273,9 @@ def _firing(s: Sample, runbooks: dict[tuple, str], grouping: dict[tuple[str, str
     labels = s.labels
     service, alert = labels.get(C.LABEL_SERVICE, ""), labels.get("alertname", "")
     slo = labels.get(C.LABEL_SLO) if labels.get(C.LABEL_ALERT_KIND) == "slo" else None
-    runbook = runbooks.get(("slo", service, slo, alert) if slo else ("threshold", service, alert))
-    by = grouping.get(("slo", service, slo) if slo else ("threshold", service, alert))
+    owner = ("slo", service, slo) if slo else ("threshold", service, alert)  # as _owner() of the Firing
+    runbook = runbooks.get((*owner, alert) if slo else owner)
+    by = grouping.get(owner)
     return Firing(alert, service, labels.get(C.LABEL_SEVERITY, ""), slo, labels.get(C.LABEL_WINDOW),
                   {k: v for k, v in labels.items() if k not in ("__name__", "alertstate")}, runbook,
                   {l: labels.get(l, "") for l in by} if by else None)
