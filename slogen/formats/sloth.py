@@ -95,8 +95,6 @@ class CRD(Strict):
     status: dict[str, Any] | None = None
 
 
-
-
 def parse(source: Source, diags: Diagnostics) -> list:
     return _parse(source, diags, PrometheusV1, ())
 

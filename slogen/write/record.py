@@ -43,6 +43,7 @@ import orjson
 import slogen
 from slogen.diagnostics import Diagnostic, Position, Severity
 from slogen.files import content_digest
+from slogen.write.tree import stat_identity
 
 FORMAT = 1
 MANIFEST = "slogen-manifest.json"
@@ -192,7 +193,7 @@ def _read_stat_cache(out_dir: Path) -> dict | None:
 
 
 def _walk(out_dir: Path) -> dict[str, list[int]]:
-    """path → identity of every file of out/ (tree.identity, from one lstat each)."""
+    """path → identity of every file of out/ (one lstat each, by os.scandir)."""
     found: dict[str, list[int]] = {}
     pending = [(str(out_dir), "")]
     while pending:
@@ -206,10 +207,9 @@ def _walk(out_dir: Path) -> dict[str, list[int]]:
                 pending.append((entry.path, prefix + entry.name + "/"))
                 continue
             try:
-                st = entry.stat(follow_symlinks=False)
+                found[prefix + entry.name] = stat_identity(entry.stat(follow_symlinks=False))
             except OSError:
                 continue
-            found[prefix + entry.name] = [st.st_size, st.st_mtime_ns, st.st_ino]
     return found
 
 

@@ -219,9 +219,13 @@ class Moved(RuntimeError):
 def identity(path: Path | str) -> list[int] | None:
     """What tells a file apart without reading it: [size, mtime_ns, inode]."""
     try:
-        st = os.lstat(path)
+        return stat_identity(os.lstat(path))
     except OSError:
         return None
+
+
+def stat_identity(st: os.stat_result) -> list[int]:
+    """identity() of a file already stat'ed (e.g. by os.scandir)."""
     return [st.st_size, st.st_mtime_ns, st.st_ino]
 
 
