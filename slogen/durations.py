@@ -41,6 +41,11 @@ def format_duration(seconds: float) -> str:
     return "".join(out)
 
 
+def scaled(seconds: float, scale: float) -> float:
+    """A duration at `--time-scale` (drills): whole seconds, at least 1s."""
+    return max(round(seconds * scale), 1) if scale != 1 else seconds
+
+
 def humanize_duration(seconds: float) -> str:
     """For prose: `50 hours`, `3 days`, `43 minutes`."""
     for unit, size, from_ in (("day", 86400, 3 * 86400), ("hour", 3600, 2 * 3600), ("minute", 60, 60)):

@@ -14,7 +14,7 @@ from slogen import groups, promql, yamlout
 from slogen.checks.base import report
 from slogen.checks.labels import RESERVED as RESERVED_LABELS
 from slogen.diagnostics import Diagnostics, Position
-from slogen.durations import format_duration, parse_duration
+from slogen.durations import format_duration, parse_duration, scaled
 from slogen.model.types import (Bundle, BurnWindow, Email, Level, PagerDuty, Receiver, RuleOutput, Service, Settings,
                                 Slack, SLO, Threshold, Tier, Webhook)
 from slogen.series import Untestable
@@ -70,12 +70,8 @@ def build_model(parsed: list[Parsed], diags: Diagnostics, time_scale: float = 1.
         out.append(_service(p, settings, diags, time_scale))
     if diags.has_errors:
         return None
-    return Bundle(tuple(out), settings, base_window=_scaled(C.BASE_WINDOW, time_scale), time_scale=time_scale,
+    return Bundle(tuple(out), settings, base_window=scaled(C.BASE_WINDOW, time_scale), time_scale=time_scale,
                   output=output or RuleOutput(), dashboards=dashboards)
-
-
-def _scaled(seconds: float, scale: float) -> float:
-    return max(round(seconds * scale), 1) if scale != 1 else seconds
 
 
 # `--time-scale` durations are whole seconds, at least 1s (a drill's `for: 1m` at 0.005 is 1s). The
@@ -85,10 +81,10 @@ HALF_SECOND = 0.5
 
 def _scale_refused(long: float, short: float, scale: float, where: Position, diags: Diagnostics) -> bool:
     """True (and an error at `where`) when `scale` makes the short window as long as the long one."""
-    if scale == 1 or _scaled(short, scale) < _scaled(long, scale):
+    if scale == 1 or scaled(short, scale) < scaled(long, scale):
         return False
     diags.error("input/time-scale", f"--time-scale {scale:g} makes the windows {format_duration(long)} and "
-                f"{format_duration(short)} both {format_duration(_scaled(long, scale))}", where,
+                f"{format_duration(short)} both {format_duration(scaled(long, scale))}", where,
                 hint="use a larger time scale")
     return True
 
@@ -253,9 +249,9 @@ def _slo(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: Diagno
                           "and is left out", src.at(path + ("objective",)),
                           hint="raise the objective or give this tier longer windows")
             continue
-        windows.append(BurnWindow(w.severity, w.budget_percent / 100, _scaled(long, scale), _scaled(short, scale),
-                                  _scaled(parse_duration(w.for_), scale) if parse_duration(w.for_) else 0, factor))
-    base = _scaled(C.BASE_WINDOW, scale)
+        windows.append(BurnWindow(w.severity, w.budget_percent / 100, scaled(long, scale), scaled(short, scale),
+                                  scaled(parse_duration(w.for_), scale) if parse_duration(w.for_) else 0, factor))
+    base = scaled(C.BASE_WINDOW, scale)
     labels = base_labels | dict(s.labels) | dict(s.alerting.labels)
     by = tuple(s.group_by)
     test_groups = _grouping(s, sli, labels | alerting.page.labels | alerting.ticket.labels, _user_queries(s.sli),
@@ -263,7 +259,7 @@ def _slo(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: Diagno
     if test_groups is None:
         return None
     errors_q, requests_q = kind.queries(sli, format_duration(base), by)
-    raw_max = _scaled(C.RAW_WINDOW_MAX, scale)
+    raw_max = scaled(C.RAW_WINDOW_MAX, scale)
     raw = {x: kind.queries(sli, format_duration(x), by)
            for x in sorted({x for w in windows for x in (w.long, w.short)}) if base != x <= raw_max}
     for q in (errors_q, requests_q, *(q for pair in raw.values() for q in pair)):
@@ -280,7 +276,7 @@ def _slo(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: Diagno
     good_noun, bad_noun = kind.good_bad_nouns(s.sli)
     return SLO(
         service=spec.service, team=spec.team, name=s.name, description=s.description,
-        objective=objective, period=_scaled(period, scale), kind=kind.name, sli=sli,
+        objective=objective, period=scaled(period, scale), kind=kind.name, sli=sli,
         sli_description=kind.describe(s.sli), good_noun=good_noun, bad_noun=bad_noun, as_written=_as_written(s.sli),
         errors_query=errors_q, requests_query=requests_q,
         alert_name=s.alerting.name or C.slo_alert_name(s.name), windows=tuple(windows),
@@ -391,7 +387,7 @@ def _threshold(p: Parsed, i: int, base_labels: dict, settings: Settings, diags: 
         diags.error("threshold/untestable", str(exc), src.at(path))
         return None
     if scale != 1:
-        rules = [LevelRule(r.severity, r.expr, _scaled(r.for_seconds, scale) if r.for_seconds else 0,
+        rules = [LevelRule(r.severity, r.expr, scaled(r.for_seconds, scale) if r.for_seconds else 0,
                            r.condition, r.holds) for r in rules]
     levels = tuple(Level(sev, lvl.op, lvl.value) for sev, lvl in severities(t) if isinstance(lvl, CompareLevel))
     return Threshold(
