@@ -28,7 +28,7 @@ from slogen.targets.prometheus.rules import PERIOD_INTERVAL
 Key = tuple[str, str, tuple[str, ...]]  # service, slo, group values
 Points = list[tuple[float, float | None]]
 PARALLEL = 4           # queries in flight at once
-THRESHOLDS_PER_QUERY = 100
+THRESHOLDS_PER_QUERY = 50
 PLOT_POINTS = 120      # per plotted line over the period
 COVERAGE_STEPS = 720   # coverage is found to 1/720 of the period (1h of 30d)
 INDEX_LABEL = "slogen_status_index"
@@ -60,60 +60,102 @@ class Readings:
         return out
 
 
+Query = tuple  # ("query", expr, at) or ("query_range", expr, start, end, step): a Prometheus method and its arguments
+
+
+@dataclass(frozen=True)
+class Shape:
+    """All that the text of the fleet-wide queries depends on (the series every SLO records): known
+    from the catalogue, or guessed before the specs are loaded (slogen.status.prefetch)."""
+    selector: str                       # "" for a whole bundle
+    lookback: str                       # how far back the period-long series are read
+    windows: tuple[float, ...]          # the windows with a recorded error ratio
+    periods: tuple[tuple[float, tuple[float, ...]], ...]  # (period, the long alert windows of its SLOs)
+
+    @classmethod
+    def of(cls, cat: Catalogue) -> "Shape":
+        periods: dict[float, set[float]] = defaultdict(set)
+        for e in cat.slos:
+            periods[e.slo.period].update(w.long for w in e.windows)
+        return cls(_selector(cat), lookback(cat.bundle.time_scale),
+                   tuple(sorted({w for e in cat.slos for w in e.recorded})),
+                   tuple((p, tuple(sorted(ws))) for p, ws in sorted(periods.items())))
+
+    @property
+    def firing(self) -> str:
+        return _merge(self.selector, 'alertstate="firing"', f'{C.LABEL_ALERT_KIND}!=""')
+
+    def latest(self, name: str) -> str:
+        return f"last_over_time({name}{self.selector}[{self.lookback}])"
+
+    def queries(self, at: float, plots: bool) -> list[tuple[tuple, Query]]:
+        """(what it reads, the query): one query per recorded series name, for every SLO at once."""
+        out: list[tuple[tuple, Query]] = [
+            (("objective",), ("query", self.latest(C.SLO_OBJECTIVE), at)),
+            (("period_error",), ("query", self.latest(C.SLO_PERIOD_ERROR_RATIO), at)),
+            (("remaining",), ("query", self.latest(C.SLO_BUDGET_REMAINING), at)),
+            *((("ratio", w), ("query", f"{C.sli_error_ratio(w)}{self.selector}", at)) for w in self.windows),
+            (("firing",), ("query", f"ALERTS{self.firing}", at)),
+        ]
+        for period, _ in self.periods:  # coverage: which SLOs have data at the period's start
+            h = max(period / COVERAGE_STEPS, 1.0)
+            out.append((("coverage_start", period), ("query", f"count_over_time({C.SLI_REQUESTS_BASE}{self.selector}"
+                                                              f"[{format_duration(h)}])", at - period + h)))
+        if plots:
+            for period, longs in self.periods:
+                step = max(period / PLOT_POINTS, 1.0)
+                out.append((("budget_points",), ("query_range", self.latest(C.SLO_BUDGET_REMAINING),
+                                                 at - period, at, step)))
+                out += [(("ratio_points", w), ("query_range", f"{C.sli_error_ratio(w)}{self.selector}",
+                                               at - period, at, step)) for w in longs if w >= step]
+        return out
+
+
+def lookback(time_scale: float) -> str:
+    """Two evaluations of the period-long rules (see the module's text)."""
+    return format_duration(2 * max(round(PERIOD_INTERVAL * time_scale), 1))
+
+
 def collect(api: Prometheus, cat: Catalogue, at: float, plots: bool = False) -> Readings:
-    """Everything the report needs, read at `at` (unix seconds); raises PrometheusError."""
+    """Everything the report needs, read at `at` (unix seconds); raises PrometheusError. `api` may
+    be a slogen.status.prefetch.Prefetched, which has some answers already."""
     r = Readings()
     key = _Keys(cat)
-    sel = _selector(cat)
-    lookback = format_duration(2 * max(round(PERIOD_INTERVAL * cat.bundle.time_scale), 1))
-
-    def latest(name: str) -> str:
-        return f"last_over_time({name}{sel}[{lookback}])"
-
+    at_start: dict[float, dict[Key, float | None]] = defaultdict(dict)
+    use: dict[str, Callable] = {
+        "objective": lambda s: _by_key(s, r.objective, key.slo),
+        "period_error": lambda s: _by_key(s, r.period_error, key),
+        "remaining": lambda s: _by_key(s, r.remaining, key),
+        "ratio": lambda s, w: _by_key(s, r.ratio[w], key),
+        "firing": r.firing.extend,
+        "coverage_start": lambda s, period: _by_key(s, at_start[period], key),
+        "budget_points": lambda s: _points_by_key(s, r.budget_points, key),
+        "ratio_points": lambda s, w: _ratio_points(s, w, r.ratio_points, key),
+    }
     batch = _Batch(api, r)
-    batch.instant(latest(C.SLO_OBJECTIVE), at, lambda s: _by_key(s, r.objective, key.slo))
-    batch.instant(latest(C.SLO_PERIOD_ERROR_RATIO), at, lambda s: _by_key(s, r.period_error, key))
-    batch.instant(latest(C.SLO_BUDGET_REMAINING), at, lambda s: _by_key(s, r.remaining, key))
-    for w in sorted({w for e in cat.slos for w in e.recorded}):
-        batch.instant(f"{C.sli_error_ratio(w)}{sel}", at, lambda s, w=w: _by_key(s, r.ratio[w], key))
+    for (what, *args), query in Shape.of(cat).queries(at, plots):
+        batch.add(query, lambda answer, what=what, args=args: use[what](answer, *args))
     for w, services in _unrecorded(cat).items():
-        batch.instant(_ratio_expr(_services_selector(services), w), at,
-                      lambda s, w=w: _by_key(s, r.ratio[w], key, False))
+        batch.add(("query", _ratio_expr(_services_selector(services), w), at),
+                  lambda s, w=w: _by_key(s, r.ratio[w], key, False))
     for chunk in _threshold_chunks(cat):
-        batch.instant(" or ".join(expr for _, _, expr in chunk), at,
-                      lambda s, chunk=chunk: _thresholds(s, chunk, r.threshold_values))
-    firing = _merge(sel, 'alertstate="firing"', f'{C.LABEL_ALERT_KIND}!=""')
-    batch.instant(f"ALERTS{firing}", at, r.firing.extend)
-    if plots:
-        for period in sorted({e.slo.period for e in cat.slos}):
-            step = max(period / PLOT_POINTS, 1.0)
-            batch.range(latest(C.SLO_BUDGET_REMAINING), at - period, at, step,
-                        lambda s: _points_by_key(s, r.budget_points, key))
-            for w in sorted({w.long for e in cat.slos if e.slo.period == period for w in e.windows if w.long >= step}):
-                batch.range(f"{C.sli_error_ratio(w)}{sel}", at - period, at, step,
-                            lambda s, w=w: _ratio_points(s, w, r.ratio_points, key))
+        batch.add(("query", " or ".join(expr for _, _, expr in chunk), at),
+                  lambda s, chunk=chunk: _thresholds(s, chunk, r.threshold_values))
     batch.run()
-    _coverage(cat, at, sel, r, batch, key)
+    _coverage(cat, at, _selector(cat), r, batch, key, at_start)
     return r
 
 
-def _coverage(cat: Catalogue, at: float, sel: str, r: Readings, batch: "_Batch", key: "_Keys") -> None:
+def _coverage(cat: Catalogue, at: float, sel: str, r: Readings, batch: "_Batch", key: "_Keys",
+              at_start: dict[float, dict[Key, float | None]]) -> None:
     """How much of its period each deployed SLO (each group of a grouped one) has data for. Most
-    have been running for longer than their period: one cheap query at the period's start finds
-    them. Only the others need the earliest sample, found by a subquery over the period (to 1/720
-    of it)."""
+    have been running for longer than their period: the cheap query at the period's start
+    (`at_start`, asked with the others) finds them. Only the others need the earliest sample,
+    found by a subquery over the period (to 1/720 of it)."""
     deployed = [e for e in cat.slos if (*e.key, ()) in r.objective]
     by_period: dict[float, list] = defaultdict(list)
     for e in deployed:
         by_period[e.slo.period].append(e)
-    at_start: dict[float, set[Key]] = {}
-    for period in by_period:
-        h = max(period / COVERAGE_STEPS, 1.0)
-        found: dict[Key, float | None] = {}
-        batch.instant(f"count_over_time({C.SLI_REQUESTS_BASE}{sel}[{format_duration(h)}])", at - period + h,
-                      lambda s, found=found: _by_key(s, found, key))
-        at_start[period] = found  # type: ignore[assignment]
-    batch.run()
     later: dict[float, tuple[dict[Key, float | None], list[Key]]] = {}
     groups = r.groups()
     for period, entries in by_period.items():
@@ -128,8 +170,8 @@ def _coverage(cat: Catalogue, at: float, sel: str, r: Readings, batch: "_Batch",
             h = max(period / COVERAGE_STEPS, 1.0)
             inner = f"timestamp({C.SLI_REQUESTS_BASE}{_services_selector({k[0] for k in rest})})"
             first: dict[Key, float | None] = {}
-            batch.instant(f"min_over_time({inner}[{format_duration(period)}:{format_duration(h)}])", at,
-                          lambda s, first=first: _by_key(s, first, key))
+            batch.add(("query", f"min_over_time({inner}[{format_duration(period)}:{format_duration(h)}])", at),
+                      lambda s, first=first: _by_key(s, first, key))
             later[period] = (first, rest)
     batch.run()
     for period, (first, rest) in later.items():
@@ -145,11 +187,9 @@ class _Batch:
         self.api, self.r = api, r
         self.jobs: list[tuple[Callable[[], list], Callable[[list], None]]] = []
 
-    def instant(self, expr: str, at: float, use: Callable[[list[Sample]], None]) -> None:
-        self.jobs.append((lambda: self.api.query(expr, at), use))
-
-    def range(self, expr: str, start: float, end: float, step: float, use: Callable[[list[RangeSeries]], None]) -> None:
-        self.jobs.append((lambda: self.api.query_range(expr, start, end, step), use))
+    def add(self, query: Query, use: Callable[[list], None]) -> None:
+        method, *args = query
+        self.jobs.append((lambda: getattr(self.api, method)(*args), use))
 
     def run(self) -> None:
         jobs, self.jobs = self.jobs, []
