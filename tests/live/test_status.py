@@ -337,3 +337,44 @@ def test_an_invalid_spec_is_exit_2_before_any_query(tmp_path):
 def test_coverage_reads_in_days_for_production_periods():
     assert coverage(3 * 86400, 30 * 86400) == "covers 3 of 30 days"
     assert coverage(2.5 * 86400, 28 * 86400) == "covers 2.5 of 28 days"
+
+
+@pytest.mark.parametrize("plots", [False, True], ids=["table", "html"])
+def test_the_queries_sent_while_the_specs_load_are_the_ones_the_report_asks(history, monkeypatch, plots):
+    """slogen.status.prefetch sends the fleet-wide queries of the default windows and period before
+    the specs are loaded. These specs use the defaults: every one of those answers is used, and no
+    query reaches Prometheus twice."""
+    from slogen import status as live_status
+    from slogen.live.client import Connection, Prometheus
+    from slogen.status import prefetch
+
+    sent, made = [], []
+    real_call, real_prefetch = Prometheus._call, prefetch.prefetch
+
+    def call(self, path, form, get=False):
+        sent.append((path, tuple(sorted(form.items())) if isinstance(form, dict) else tuple(form)))
+        return real_call(self, path, form, get)
+
+    monkeypatch.setattr(Prometheus, "_call", call)
+    monkeypatch.setattr(prefetch, "prefetch", lambda *a: made.append(real_prefetch(*a)) or made[-1])
+    outcome = live_status.run([history.specs], Connection(history.url), history.at, plots=plots,
+                              time_scale=SCALE, use_cache=False)
+    assert outcome.report is not None, outcome.diagnostics.items
+    [early] = made
+    assert early.unused() == []
+    assert len(sent) == len(set(sent)) == outcome.report.queries
+    guessed = {q[1] for _, q in prefetch.default_shape(SCALE).queries(history.at, plots)}
+    assert guessed <= {dict(form)["query"] for _, form in sent}
+
+
+def test_with_filters_nothing_is_sent_before_the_specs_are_loaded(history, monkeypatch):
+    """A filter narrows the queries to the selected services: their text is not the guessed one."""
+    from slogen import status as live_status
+    from slogen.live.client import Connection
+    from slogen.status import prefetch
+    from slogen.status.catalogue import Filters
+
+    monkeypatch.setattr(prefetch, "prefetch", lambda *a: pytest.fail("queries sent before the specs were loaded"))
+    outcome = live_status.run([history.specs], Connection(history.url), history.at, Filters(services=("shop",)),
+                              time_scale=SCALE, use_cache=False)
+    assert outcome.report is not None and {s.entry.slo.service for s in outcome.report.slos} == {"shop"}
