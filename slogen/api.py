@@ -58,18 +58,47 @@ def model_of(by_file: dict[str, list], diags: Diagnostics, time_scale: float = 1
     rule files are packaged (`--format`)."""
     parsed = spec.link([p for docs in by_file.values() for p in docs], diags)  # cross-document references
     found = silences.collect({p.source.file: p.source.text for p in parsed if p.source.text})
-    checks.run(parsed, diags)
+    # A large bundle is checked in a child process while the model is built here; the model is
+    # kept only if the checks (and the online ones) find no error, as if it were built after them.
+    ahead = not diags.has_errors and len(parsed) >= parallel.ASIDE_FROM and parallel.processes() > 1
+    modelled = Diagnostics()
+    with parallel.aside(_checked, parsed, when=ahead) as checked:
+        if ahead:
+            bundle, failure = _built(parsed, modelled, time_scale, output, user_dashboards)
+        diags.items.extend(checked())
     if connection is not None:
         from slogen.checks import live
 
         live.run(parsed, connection, diags)
     silences.apply(found, diags)
-    bundle = None if diags.has_errors else build_model(parsed, diags, time_scale, output, user_dashboards)
+    if diags.has_errors:
+        bundle = None
+    elif ahead:
+        if failure is not None:
+            raise failure
+        diags.items.extend(modelled.items)
+    else:
+        bundle = build_model(parsed, diags, time_scale, output, user_dashboards)
     silences.apply(found, diags)  # the model's own checks (alerts/unreachable)
     if not partial:
         lost.no_rules(len(bundle.services) if bundle else -1, sorted(by_file), diags)
     silences.finish(found, diags)
     return None if diags.has_errors else bundle
+
+
+def _checked(parsed: list) -> list:
+    """The diagnostics of every check over `parsed` (slogen.checks)."""
+    diags = Diagnostics()
+    checks.run(parsed, diags)
+    return diags.items
+
+
+def _built(parsed: list, diags: Diagnostics, *options) -> tuple[Bundle | None, Exception | None]:
+    """build_model before the checks have passed: a failure matters only if they do pass."""
+    try:
+        return build_model(parsed, diags, *options), None
+    except Exception as exc:
+        return None, exc
 
 
 def find_inputs(paths: list[Path], dashboards: Path | None, diags: Diagnostics) -> tuple[list[Path], str | None]:

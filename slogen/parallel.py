@@ -15,6 +15,7 @@ import gc
 import hashlib
 import multiprocessing
 import os
+import pickle
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -192,6 +193,65 @@ def _frozen():
         yield
     finally:
         gc.unfreeze()
+
+
+ASIDE_FROM = 200  # documents: below, checking them in a child costs more (the fork) than it saves
+
+
+@contextlib.contextmanager
+def aside(fn: Callable[..., Any], *args: Any, when: bool = True):
+    """`fn(*args)` in a forked child while this process goes on with the `with` body, which is
+    given a function that waits for the child and returns its result (pickled back through a
+    pipe) or raises its exception. In this process, at once, when `when` is false or there is no
+    fork. The collector stays frozen meanwhile, as for the pools (`_frozen`)."""
+    if not when or "fork" not in multiprocessing.get_all_start_methods():
+        try:
+            done: tuple[bool, Any] = (True, fn(*args))
+        except Exception as exc:  # raised where the result is asked for, as from a child
+            done = (False, exc)
+        yield lambda: _outcome(done)
+        return
+    with _frozen():
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: run, send the outcome, leave without the parent's exit handlers
+            try:
+                os.close(read_end)
+                with os.fdopen(write_end, "wb") as pipe:
+                    pipe.write(_pickled(fn, args))
+            finally:
+                os._exit(0)
+        os.close(write_end)
+        waited: list[tuple[bool, Any]] = []
+
+        def wait() -> None:
+            if not waited:
+                with os.fdopen(read_end, "rb") as pipe:
+                    data = pipe.read()
+                os.waitpid(pid, 0)
+                waited.append(pickle.loads(data) if data else
+                              (False, RuntimeError(f"the process running {fn.__qualname__} died")))
+        try:
+            yield lambda: (wait(), _outcome(waited[0]))[1]
+        finally:
+            wait()  # never leave the child behind
+
+
+def _pickled(fn: Callable[..., Any], args: tuple) -> bytes:
+    try:
+        return pickle.dumps((True, fn(*args)), protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException as exc:  # noqa: BLE001 (the parent raises it)
+        try:
+            return pickle.dumps((False, exc), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            return pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+
+
+def _outcome(done: tuple[bool, Any]) -> Any:
+    ok, value = done
+    if ok:
+        return value
+    raise value
 
 
 def _parse_task(parse_files, files: list) -> tuple[dict[str, list], list]:
