@@ -22,7 +22,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -68,9 +68,9 @@ class Connection:
         return self.url.rstrip("/")
 
 
-@dataclass(frozen=True)
-class Sample:
-    """One series of an instant vector (or a scalar, with no labels)."""
+class Sample(NamedTuple):
+    """One series of an instant vector (or a scalar, with no labels). A tuple: a status run makes
+    100,000 of them, and a frozen dataclass takes twice as long to make."""
     labels: dict[str, str]
     value: float
     timestamp: float

@@ -206,6 +206,12 @@ def _value(v: float) -> float | None:
     return None if math.isnan(v) else v
 
 
+def _points(points: list[tuple[float, float]]) -> Points:
+    """`_value` inlined (NaN is the one value not equal to itself): 3 million points per HTML page
+    at 1,000 services."""
+    return [(t, v if v == v else None) for t, v in points]
+
+
 class _Keys:
     """The key of an answer's series: (service, slo, the values of the SLO's grouping labels). A
     series without one of them forms the group with an empty value, as in the rules."""
@@ -217,7 +223,7 @@ class _Keys:
         service, slo = labels.get(C.LABEL_SERVICE), labels.get(C.LABEL_SLO)
         if service is None or slo is None:
             return None
-        by = self.group_by.get((service, slo))
+        by = self.group_by.get((service, slo)) if self.group_by else None
         return (service, slo, tuple(labels.get(l, "") for l in by) if by else ())
 
     @staticmethod
@@ -238,14 +244,14 @@ def _points_by_key(series: list[RangeSeries], into: dict, key: Callable[[dict], 
     for s in series:
         k = key(s.labels)
         if k is not None:
-            into[k] = [(t, _value(v)) for t, v in s.points]
+            into[k] = _points(s.points)
 
 
 def _ratio_points(series: list[RangeSeries], window: float, into: dict, key: Callable[[dict], Key | None]) -> None:
     for s in series:
         k = key(s.labels)
         if k is not None:
-            into[k][window] = [(t, _value(v)) for t, v in s.points]
+            into[k][window] = _points(s.points)
 
 
 _Chunk = list[tuple[tuple[str, str], tuple[str, ...], str]]  # (service, alert), group_by, expression
