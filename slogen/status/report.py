@@ -203,7 +203,7 @@ def _slo_status(e: SloEntry, r: Readings, key: Key, firing: list[Firing]) -> Slo
     # A window whose error ratio Prometheus did not return at all is unknown: left out, not "never".
     exhausted_in = {w: _exhaustion(remaining, burn.get(w), slo.period) for w in e.exhaustion
                     if state in (OK, EXHAUSTED) and (key in r.ratio.get(w, {}) or (remaining or 0) <= 0)}
-    burn_points = {w: [(t, _burn(v, slo.budget)) for t, v in pts] for w, pts in r.ratio_points.get(key, {}).items()}
+    burn_points = {w: _burn_points(pts, slo.budget) for w, pts in r.ratio_points.get(key, {}).items()}
     return SloStatus(e, state, None if error is None else 1 - error, remaining if state != NOT_DEPLOYED else None,
                      burn if state != NOT_DEPLOYED else {}, exhausted_in, coverage, objective, firing, notes,
                      r.budget_points.get(key, []), burn_points,
@@ -212,6 +212,13 @@ def _slo_status(e: SloEntry, r: Readings, key: Key, firing: list[Firing]) -> Slo
 
 def _burn(ratio: float | None, budget: float) -> float | None:
     return None if ratio is None or budget <= 0 else ratio / budget
+
+
+def _burn_points(points: Points, budget: float) -> Points:
+    """`_burn` of every point, inlined: 2 million points per HTML page at 1,000 services."""
+    if budget <= 0:
+        return [(t, None) for t, _ in points]
+    return [(t, None if v is None else v / budget) for t, v in points]
 
 
 def _exhaustion(remaining: float | None, burn: float | None, period: float) -> float | None:

@@ -107,3 +107,19 @@ def test_a_label_on_the_grouping_label_keeps_that_group_and_its_alerts_only(bund
 def test_a_grouped_threshold_without_answers_is_one_no_data_row(report):
     [row] = [t for t in report.thresholds if t.entry.threshold.name == "LlmSuccessRateLow"]
     assert (row.state, row.group, row.name) == ("no-data", None, "LlmSuccessRateLow (per provider)")
+
+
+def test_a_gap_in_a_plotted_series_stays_a_gap_and_burn_points_follow_the_budget():
+    """Range answers: NaN (a gap) becomes None, the plot's break; a burn rate is the error ratio
+    over the budget, and with no budget there is none."""
+    from slogen.live.client import RangeSeries
+    from slogen.status.queries import _points
+    from slogen.status.report import _burn_points
+
+    nan = float("nan")
+    assert _points([(1.0, 0.5), (2.0, nan), (3.0, 0.25)]) == [(1.0, 0.5), (2.0, None), (3.0, 0.25)]
+    whole = [(1.0, 0.5), (2.0, 0.25)]
+    assert _points(whole) == whole
+    assert _burn_points([(1.0, 0.02), (2.0, None)], 0.01) == [(1.0, 2.0), (2.0, None)]
+    assert _burn_points([(1.0, 0.02)], 0.0) == [(1.0, None)]
+    assert RangeSeries({}, whole).points == whole
