@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Mapping
 
 from slogen import checks, load, parallel, spec, write
 from slogen.checks import lost, silences
@@ -116,16 +116,13 @@ def load_bundle(paths: list[Path], diags: Diagnostics, time_scale: float = 1.0,
 
 
 def load_files(files: list[Path], folder: str | None, diags: Diagnostics, time_scale: float = 1.0,
-               connection=None, parsed: Callable[[], None] | None = None) -> Bundle | None:
+               connection=None) -> Bundle | None:
     """The model of the spec files `find_inputs` found, every check included. The files are parsed
-    over the build's pool (slogen.parallel.parse); the model is built here, after `parsed` is
-    called (the other cores are free from then on). At 1,000 specs on a quiet 2-core machine that
-    is 3.8 s instead of 4.1-4.4 s in one process, although the parsed documents are pickled back
-    (docs/performance.md)."""
-    by_file = parallel.parse(parse_files, [(p, relative(p)) for p in files], diags)
-    if parsed is not None:
-        parsed()
-    return model_of(by_file, diags, time_scale, folder, connection=connection)
+    over the build's pool (slogen.parallel.parse); the model is built here. At 1,000 specs on a
+    quiet 2-core machine that is 3.8 s instead of 4.1-4.4 s in one process, although the parsed
+    documents are pickled back (docs/performance.md)."""
+    return model_of(parallel.parse(parse_files, [(p, relative(p)) for p in files], diags), diags, time_scale,
+                    folder, connection=connection)
 
 
 def render_bundle(bundle: Bundle, previous: Mapping[str, bytes], diags: Diagnostics,

@@ -35,8 +35,8 @@ def run(paths: list[Path], connection: Connection, at: float | None = None, filt
     diags = Diagnostics()
     when = float(int(time.time())) if at is None else at
     with contextlib.ExitStack() as finally_:  # waits for the writing of the kept model (load)
-        prometheus = early = _early(connection, filters, time_scale, when, plots, finally_)
-        bundle = load(paths, diags, time_scale, use_cache, finally_.callback, early.start if early else None)
+        prometheus = _early(connection, filters, time_scale, when, plots, finally_)
+        bundle = load(paths, diags, time_scale, use_cache, finally_.callback)
         if bundle is None or diags.has_errors:
             return Outcome(diags)
         cat = catalogue(bundle, filters)
@@ -55,8 +55,8 @@ def run(paths: list[Path], connection: Connection, at: float | None = None, filt
 
 def _early(connection: Connection, filters: Filters, time_scale: float, when: float, plots: bool,
            finally_: contextlib.ExitStack):
-    """A Prometheus already asked the fleet-wide queries (slogen.status.prefetch) while the specs
-    load: only for a whole bundle (filters change the queries' text), and not if the connection
+    """A Prometheus already asked the fleet-wide queries (slogen.status.prefetch), answered while the
+    specs load: only for a whole bundle (filters change the queries' text), and not if the connection
     is wrong (that is reported after the specs, as without this)."""
     if filters.active:
         return None
@@ -72,30 +72,27 @@ def _early(connection: Connection, filters: Filters, time_scale: float, when: fl
 
 
 def load(paths: list[Path], diags: Diagnostics, time_scale: float = 1.0, use_cache: bool = True,
-         defer: Callable[[Callable[[], None]], object] | None = None, busy: Callable[[], None] | None = None):
+         defer: Callable[[Callable[[], None]], object] | None = None):
     """The model of the specs, every check included: from the cache of an earlier run on the same
     bytes (slogen.status.model_cache), else loaded and then kept there; with `defer`, by a child
-    process while the caller goes on (the queries), and `defer` is given the wait for it. `busy`
-    is called when what is left of loading keeps only one core busy (building the model)."""
+    process while the caller goes on (the queries), and `defer` is given the wait for it."""
     from slogen import api
     from slogen.status import model_cache
 
-    busy = busy or (lambda: None)
     files, folder = api.find_inputs(paths, None, diags)
     if diags.has_errors or not use_cache:
-        return api.load_files(files, folder, diags, time_scale, parsed=busy)
+        return api.load_files(files, folder, diags, time_scale)
     try:
         digest = model_cache.key(files, time_scale, folder)
     except OSError:  # a spec file unreadable: the load reports it
-        return api.load_files(files, folder, diags, time_scale, parsed=busy)
+        return api.load_files(files, folder, diags, time_scale)
     hit = model_cache.read(digest)
     if hit is not None:
-        busy()
         bundle, items = hit
         diags.items.extend(items)
         return bundle
     before = len(diags.items)
-    bundle = api.load_files(files, folder, diags, time_scale, parsed=busy)
+    bundle = api.load_files(files, folder, diags, time_scale)
     if bundle is not None and not diags.has_errors:
         if defer is None:
             model_cache.write(digest, bundle, diags.items[before:])

@@ -42,13 +42,6 @@ class Prefetched:
         self.warnings = api.warnings
         self._answers: dict[Query, Future] = {q: Future() for q in queries}
         self._todo: queue.SimpleQueue[tuple[Query, Future] | None] = queue.SimpleQueue()
-        self._started = False
-
-    def start(self) -> None:
-        """Send the queries (once): when this process has a core to spare for them."""
-        if self._started:
-            return
-        self._started = True
         for item in self._answers.items():
             self._todo.put(item)
         for _ in range(min(PARALLEL, len(self._answers))):
@@ -66,7 +59,6 @@ class Prefetched:
                 answer.set_exception(exc)
 
     def _asked(self, q: Query):
-        self.start()
         answer = self._answers.pop(q, None)
         return answer.result() if answer is not None else getattr(self.api, q[0])(*q[1:])
 
