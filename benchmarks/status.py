@@ -13,7 +13,8 @@
    a fresh process (CLI start-up and loading the specs included): cold once per format (no model
    kept from an earlier run: the specs are loaded and checked, and their model kept), then warm,
    once per format (the model read from slogen.status.model_cache); then in-process, step by step: loading
-   the specs, the queries, rendering. CPU times include the processes a run forks.
+   the specs, the queries, rendering, one after the other (a real run asks the fleet-wide queries
+   while it loads: slogen.status.prefetch). CPU times include the processes a run forks.
 
 Every process started here is stopped in a `finally`; all waits are bounded."""
 from __future__ import annotations
