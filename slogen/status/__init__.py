@@ -60,13 +60,12 @@ def _early(connection: Connection, filters: Filters, time_scale: float, when: fl
     is wrong (that is reported after the specs, as without this)."""
     if filters.active:
         return None
-    try:
-        api = Prometheus(connection)
-    except PrometheusError:
-        return None
     from slogen.status.prefetch import prefetch
 
-    early = prefetch(api, time_scale, when, plots)
+    try:
+        early = prefetch(Prometheus(connection), time_scale, when, plots)
+    except PrometheusError:
+        return None
     finally_.callback(early.close)
     return early
 

@@ -10,6 +10,7 @@ The threads are daemons: a run that stops early (specs with errors) does not wai
 Prometheus to answer what nobody will read."""
 from __future__ import annotations
 
+import dataclasses
 import queue
 import threading
 from concurrent.futures import Future
@@ -46,21 +47,29 @@ class Prefetched:
             self._todo.put(item)
         for _ in range(min(PARALLEL, len(self._answers))):
             self._todo.put(None)
-            threading.Thread(target=self._work, daemon=True, name="slogen-prefetch").start()
+            # a client of its own: Prometheus' warnings about an answer count only if it is used
+            own = dataclasses.replace(api, warnings=[])
+            threading.Thread(target=self._work, args=(own,), daemon=True, name="slogen-prefetch").start()
 
-    def _work(self) -> None:
+    def _work(self, api: Prometheus) -> None:
         while (item := self._todo.get()) is not None:
             q, answer = item
             if not answer.set_running_or_notify_cancel():
                 continue
             try:
-                answer.set_result(getattr(self.api, q[0])(*q[1:]))
+                result = getattr(api, q[0])(*q[1:])
+                answer.set_result((result, api.warnings[:]))
             except BaseException as exc:  # noqa: BLE001 (handed to whoever asks)
                 answer.set_exception(exc)
+            api.warnings.clear()
 
     def _asked(self, q: Query):
         answer = self._answers.pop(q, None)
-        return answer.result() if answer is not None else getattr(self.api, q[0])(*q[1:])
+        if answer is None:
+            return getattr(self.api, q[0])(*q[1:])
+        result, warnings = answer.result()
+        self.warnings.extend(warnings)
+        return result
 
     def query(self, expr: str, at: float | None = None):
         return self._asked(("query", expr, at))

@@ -278,3 +278,22 @@ def test_a_required_url_that_is_missing_is_a_usage_error():
 def test_an_optional_url_that_is_missing_gives_no_connection():
     done = CliRunner().invoke(_app(False), [], env={"SLOGEN_PROMETHEUS_URL": ""})
     assert json.loads(done.output)["connection"] is None
+
+
+def test_answers_asked_ahead_are_the_same_and_bring_their_warnings_only_when_used():
+    """slogen.status.prefetch: a query asked again gets the early answer (or its error), and
+    Prometheus' warnings about an answer reach the report only if the answer is used."""
+    from slogen.status.prefetch import Prefetched
+
+    reply = b'{"status":"success","warnings":["w"],"data":{"resultType":"vector","result":[]}}'
+    with _Stub(reply=reply) as stub:
+        api = Prometheus(Connection(stub.url))
+        early = Prefetched(api, [("query", "a", 1.0), ("query", "b", 1.0)])
+        assert early.query("a", 1.0) == [] and api.warnings == ["w"]
+        assert early.query("c", 2.0) == [] and api.warnings == ["w", "w"]  # not asked ahead: sent now
+        early.close()
+        assert early.unused() == [("query", "b", 1.0)] and api.warnings == ["w", "w"]
+    with _Stub(status=500, reply=b"oops") as stub:
+        early = Prefetched(Prometheus(Connection(stub.url)), [("query", "a", 1.0)])
+        with pytest.raises(PrometheusError):
+            early.query("a", 1.0)
