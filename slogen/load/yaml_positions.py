@@ -19,12 +19,16 @@ from slogen.diagnostics import Diagnostics, Position
 
 try:  # libyaml is ~10x faster; fall back quietly where it is not compiled in.
     from yaml import CSafeLoader as _Loader
+    # libyaml composes 30,000 levels of nesting (tested), and a level takes a character at least:
+    # a shorter text is composed without the guard (_too_deep), the walk refuses what is too deep
+    SAFE_TO_COMPOSE = 20_000  # characters
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    SAFE_TO_COMPOSE = 0  # the Python composer recurses in Python: always guard
 
 MAX_FILE_BYTES = 1 << 20    # 1 MiB: a spec is a few KiB; bigger is a mistake or an attack
 MAX_NODES = 200_000         # after alias expansion
-MAX_DEPTH = 64
+MAX_DEPTH = 64              # collections inside one another
 
 PathKey = tuple  # ("slos", 0, "sli", "total")
 
@@ -84,10 +88,11 @@ class _Walker:
         return self.lines(node.start_mark)
 
     def walk(self, node: yaml.Node, path: tuple, depth: int) -> Any:
+        """`depth`: the collections `node` is in (as `_too_deep` counts them, aliases expanded)."""
         self.count += 1
         if self.count > MAX_NODES:
             raise _TooBig(f"more than {MAX_NODES} values after expanding aliases", node)
-        if depth > MAX_DEPTH:
+        if depth >= MAX_DEPTH and isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
             raise _TooBig(f"nested deeper than {MAX_DEPTH} levels", node)
         self.source.values[path] = self.pos(node)
         if isinstance(node, yaml.MappingNode):
@@ -120,8 +125,9 @@ class _TooBig(Exception):
 
 def _too_deep(text: str) -> yaml.Mark | None:
     """Where the nesting first exceeds MAX_DEPTH, from libyaml's events (an explicit stack, no
-    recursion). Checked before composing: libyaml's composer recurses per level, and 100,000 `[`
-    (200 KB, under the size limit) overflow the C stack and kill the process."""
+    recursion). Checked before composing a text longer than SAFE_TO_COMPOSE: libyaml's composer
+    recurses per level, and 100,000 `[` (200 KB, under the size limit) overflow the C stack and
+    kill the process. (It takes 30% of loading a spec: shorter texts skip it.)"""
     loader = _Loader(text)
     depth = 0
     try:
@@ -144,7 +150,7 @@ def load_text(text: str, file: str, diags: Diagnostics) -> list[Source]:
     """Every document of a YAML stream (`---`-separated); empty documents are skipped."""
     sources: list[Source] = []
     lines = _Lines(text)
-    deep = _too_deep(text)
+    deep = _too_deep(text) if len(text) > SAFE_TO_COMPOSE else None
     if deep is not None:
         diags.error("yaml/too-complex", f"nested deeper than {MAX_DEPTH} levels", Position(file, *lines(deep)),
                     hint="specs are small, flat documents; write the values out")

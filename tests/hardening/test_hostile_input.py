@@ -111,3 +111,41 @@ def test_hostile_files_do_not_hide_problems_in_the_others(tmp_path):
     (specs / "typo.yaml").write_text(GOOD.replace("team: platform", "teem: platform").replace("service: api", "service: api2"))
     diags, _ = _validate(specs, tmp_path)
     assert {"yaml/too-complex", "spec/unknown-field"} <= {d["code"] for d in diags}, diags
+
+
+DEEP = [
+    ("compact sequences", "- " * 100 + "x\n"),
+    ("block mappings", "".join(" " * i + "k:\n" for i in range(100))),
+    ("flow sequences", "a: " + "[" * 100 + "]" * 100 + "\n"),
+    ("flow mappings in a sequence", "- " + "{k: " * 100 + "1" + "}" * 100 + "\n"),
+    ("a second document", "a: 1\n---\n" + "".join(" " * i + "k:\n" for i in range(70))),
+]
+
+
+@pytest.mark.parametrize("text", [t for _, t in DEEP], ids=[n for n, _ in DEEP])
+def test_deep_nesting_is_refused_at_the_same_place_with_or_without_the_guard(monkeypatch, text):
+    """A short text is composed without the guard (slogen.load.yaml_positions.SAFE_TO_COMPOSE)
+    and the walk refuses it; a long one is guarded before composing. Both say the same."""
+    from slogen.diagnostics import Diagnostics
+    from slogen.load import yaml_positions
+
+    def said(safe: int) -> list:
+        monkeypatch.setattr(yaml_positions, "SAFE_TO_COMPOSE", safe)
+        diags = Diagnostics()
+        sources = yaml_positions.load_text(text, "deep.yaml", diags)
+        return [(len(sources), d.code, d.position.line, d.position.col, d.message) for d in diags.items]
+
+    guarded, walked = said(0), said(10 ** 9)
+    assert [d[1:] for d in guarded] == [d[1:] for d in walked]
+    assert [d[1] for d in guarded] == ["yaml/too-complex"]
+
+
+def test_sixty_four_levels_are_accepted_with_or_without_the_guard(monkeypatch):
+    from slogen.diagnostics import Diagnostics
+    from slogen.load import yaml_positions
+
+    text = "- " * 64 + "x\n"
+    for safe in (0, 10 ** 9):
+        monkeypatch.setattr(yaml_positions, "SAFE_TO_COMPOSE", safe)
+        diags = Diagnostics()
+        assert len(yaml_positions.load_text(text, "deep.yaml", diags)) == 1 and not diags.items
