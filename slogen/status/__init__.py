@@ -10,7 +10,7 @@ import contextlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, ContextManager
 
 from slogen import conventions as C
 from slogen.diagnostics import Diagnostics
@@ -36,7 +36,7 @@ def run(paths: list[Path], connection: Connection, at: float | None = None, filt
     when = float(int(time.time())) if at is None else at
     with contextlib.ExitStack() as finally_:  # waits for the writing of the kept model (load)
         prometheus = _early(connection, filters, time_scale, when, plots, finally_)
-        bundle = load(paths, diags, time_scale, use_cache, finally_.callback)
+        bundle = load(paths, diags, time_scale, use_cache, finally_.enter_context)
         if bundle is None or diags.has_errors:
             return Outcome(diags)
         cat = catalogue(bundle, filters)
@@ -71,11 +71,12 @@ def _early(connection: Connection, filters: Filters, time_scale: float, when: fl
 
 
 def load(paths: list[Path], diags: Diagnostics, time_scale: float = 1.0, use_cache: bool = True,
-         defer: Callable[[Callable[[], None]], object] | None = None):
+         defer: Callable[[ContextManager], object] | None = None):
     """The model of the specs, every check included: from the cache of an earlier run on the same
     bytes (slogen.status.model_cache), else loaded and then kept there; with `defer`, by a child
-    process while the caller goes on (the queries), and `defer` is given the wait for it."""
-    from slogen import api
+    process while the caller goes on (the queries; slogen.parallel.aside, pickling the model takes
+    ~0.2 s at 1,000 services): `defer` enters the context that waits for it."""
+    from slogen import api, parallel
     from slogen.status import model_cache
 
     files, folder = api.find_inputs(paths, None, diags)
@@ -96,7 +97,7 @@ def load(paths: list[Path], diags: Diagnostics, time_scale: float = 1.0, use_cac
         if defer is None:
             model_cache.write(digest, bundle, diags.items[before:])
         else:
-            defer(model_cache.write_aside(digest, bundle, diags.items[before:]))
+            defer(parallel.aside(model_cache.write, digest, bundle, diags.items[before:]))
     return bundle
 
 

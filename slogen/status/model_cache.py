@@ -20,7 +20,6 @@ import pickle
 import sys
 import tempfile
 from pathlib import Path
-from typing import Callable
 
 from slogen.diagnostics import Diagnostic
 from slogen.model import Bundle
@@ -77,21 +76,3 @@ def write(digest: str, bundle: Bundle, items: list[Diagnostic]) -> None:
     except Exception:
         return
 
-
-def write_aside(digest: str, bundle: Bundle, items: list[Diagnostic]) -> Callable[[], None]:
-    """`write` in a forked child, so that pickling the model (~0.6 s at 1,000 services) overlaps
-    what the caller does next; call the returned function to wait for it. In this process where
-    there is no fork."""
-    if not hasattr(os, "fork"):  # pragma: no cover - not POSIX
-        write(digest, bundle, items)
-        return lambda: None
-    pid = os.fork()
-    if pid == 0:  # the child: write, then leave without running the parent's exit handlers
-        try:
-            write(digest, bundle, items)
-        finally:
-            os._exit(0)
-
-    def wait() -> None:
-        os.waitpid(pid, 0)
-    return wait
