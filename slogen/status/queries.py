@@ -142,11 +142,11 @@ def collect(api: Prometheus, cat: Catalogue, at: float, plots: bool = False) -> 
         batch.add(("query", " or ".join(expr for _, _, expr in chunk), at),
                   lambda s, chunk=chunk: _thresholds(s, chunk, r.threshold_values))
     batch.run()
-    _coverage(cat, at, _selector(cat), r, batch, key, at_start)
+    _coverage(cat, at, r, batch, key, at_start)
     return r
 
 
-def _coverage(cat: Catalogue, at: float, sel: str, r: Readings, batch: "_Batch", key: "_Keys",
+def _coverage(cat: Catalogue, at: float, r: Readings, batch: "_Batch", key: "_Keys",
               at_start: dict[float, dict[Key, float | None]]) -> None:
     """How much of its period each deployed SLO (each group of a grouped one) has data for. Most
     have been running for longer than their period: the cheap query at the period's start
