@@ -14,6 +14,8 @@ its size, so importing the seven files cost 100 ms per evaluation, for the same 
 overview is a separate call on a small model (`overview_summary` of every service), so an
 incremental build (slogen.write.record) evaluates only the changed services' dashboards and the
 overview.
+The evaluator is the C++ jsonnet unless $SLOGEN_JSONNET picks jrsonnet (slogen.targets.grafana.engine):
+the same parsed output, so the same bytes.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from pathlib import Path
 
 from slogen.diagnostics import TargetError, relative
 from slogen.model import Bundle
-from slogen.targets.grafana import layout
+from slogen.targets.grafana import engine, layout
 from slogen.targets.grafana.model_json import (OVERVIEW_FILE, dashboard_file, overview_model, overview_summary,
                                                services_model)
 from slogen.files import File
@@ -85,13 +87,12 @@ def check_custom(user_dir: str | None, names: list[str]) -> None:
 
 
 def evaluate(model: dict, user_dir: str | None) -> dict[str, dict]:
-    import _jsonnet
-
+    evaluate_snippet = engine.evaluate_snippet()
     program = snippet(model, user_dir)
     try:
         # jpathdir: a team's custom file can `import 'lib/panels.libsonnet'` (slogen's helpers)
-        text = _jsonnet.evaluate_snippet("slogen-dashboards.jsonnet", program, jpathdir=[str(LIBRARY)],
-                                         tla_codes={"model": json.dumps(model)})
+        text = evaluate_snippet("slogen-dashboards.jsonnet", program, jpathdir=[str(LIBRARY)],
+                                tla_codes={"model": json.dumps(model)})
     except RuntimeError as exc:
         raise TargetError("grafana/jsonnet", f"dashboards do not evaluate: {str(exc).strip()}",
                           hint=f"check the files in {relative(Path(user_dir))}" if user_dir else "") from None
