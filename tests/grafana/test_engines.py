@@ -5,6 +5,7 @@ rjsonnet is in the `test` extra (requirements/ci.txt): these tests fail, never s
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import fleetgen  # noqa: E402
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+LIBRARY = Path(__file__).resolve().parents[2] / "dashboards"
 FLEET = 20  # services; the pool threshold is lowered below so that forked workers evaluate
 
 # A team's files as docs/dashboards.md describes them: imports of slogen's lib/ (jpathdir),
@@ -159,3 +161,16 @@ def test_broken_team_jsonnet_is_the_same_diagnostic_with_either_engine(tmp_path,
     result = api.build([specs], tmp_path / "out", use_cache=False)
     assert not result.ok and {d.code for d in result.diagnostics if d.severity is Severity.ERROR} == {"grafana/jsonnet"}
     assert not (tmp_path / "out").exists()
+
+
+def test_slogens_library_turns_no_number_into_text():
+    """Where the engines differ: a number made text. jrsonnet prints 0.1 where the C++ jsonnet
+    prints 0.10000000000000001, and rjsonnet 0.5.6's std.format rounds '%.1f' % 0.96 to "0.10"
+    (docs/dashboards.md). The library's labels come formatted from the model instead."""
+    code = {p.relative_to(LIBRARY).as_posix(): re.sub(r"//[^\n]*", "", p.read_text())
+            for p in sorted(LIBRARY.rglob("*sonnet"))}
+    assert len(code) >= 2
+    found = {name: pattern for name, text in code.items()
+             for pattern in (r"std\.format", r"std\.toString", r"std\.manifest", r"'\s*%\s", r"\s%\s*[\[\w(]")
+             if re.search(pattern, text)}
+    assert found == {}
