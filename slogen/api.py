@@ -237,7 +237,8 @@ def _run(job: Job, plan: record.Plan | None) -> Result | None:
         return result
     previous = write.Tree(job.out_dir)
     try:
-        sink = sinks.for_build(job.check, job.out_dir, previous)
+        sink = sinks.for_build(job.check, job.out_dir, previous,
+                               reuse=record.previous_tree(job.out_dir) if job.use_cache else None)
     except OSError as exc:
         diags.error("output/write", f"cannot write next to {job.out_dir}: {exc.strerror or exc}")
         return result

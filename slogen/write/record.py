@@ -184,6 +184,31 @@ def _stat_path(out_dir: Path) -> Path:
     return out_dir.parent / FOLDER / f"{out_dir.name}.json"
 
 
+def previous_tree(out_dir: Path) -> Path:
+    """Where the tree a build swapped out waits for the next build (slogen.write.sinks.DiskSink)."""
+    out_dir = out_dir.absolute()
+    return out_dir.parent / FOLDER / f"{out_dir.name}.previous"
+
+
+CACHEDIR_TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# slogen's cache (see docs/performance.md)\n"
+
+
+def cache_folder(folder: Path) -> Path:
+    """Make slogen's cache folder: with a .gitignore of everything in it (nothing there is to be
+    committed) and a CACHEDIR.TAG (backup tools skip it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in ((".gitignore", b"# made by slogen: nothing here is to be committed\n*\n"),
+                       ("CACHEDIR.TAG", CACHEDIR_TAG)):
+        if not (folder / name).exists():
+            (folder / name).write_bytes(data)
+    return folder
+
+
+def discard(sink: Sink) -> None:
+    if isinstance(sink, DiskSink):
+        sink.abort()
+
+
 def _read_stat_cache(out_dir: Path) -> dict | None:
     try:
         raw = orjson.loads(_stat_path(out_dir).read_bytes())
@@ -317,7 +342,7 @@ def remember(out_dir: Path, manifest_bytes: bytes, stats: dict[str, list[int]] |
               "stat": stats if stats is not None else _walk(out_dir)}
     path = _stat_path(out_dir)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        cache_folder(path.parent)
         tmp = path.with_name(f".{path.name}.{os.getpid()}")
         tmp.write_bytes(orjson.dumps(record))
         os.replace(tmp, path)

@@ -12,13 +12,15 @@ A worker process renders into its inherited copy of the sink and sends `export()
 `absorb`s it."""
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 import threading
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from slogen.files import content_digest
-from slogen.write import tree
+from slogen.write import record, tree
 
 
 class Sink(Mapping[str, bytes]):
@@ -106,24 +108,43 @@ class CompareSink(Sink):
 
 
 class DiskSink(Sink):
-    """A scratch folder next to out/, named after this process, swapped in by `commit`."""
+    """A scratch folder next to out/, named after this process, swapped in by `commit`.
 
-    def __init__(self, out_dir: Path) -> None:
+    With `reuse` (a path beside out/, in slogen's cache folder): the tree the previous build
+    swapped out is kept there, and the next build assembles its tree in it, so an incremental
+    build links, writes and removes only what changed (tree.swap_in). Only one build uses it at a
+    time (a lock on it; a second build uses a scratch folder as without it)."""
+
+    def __init__(self, out_dir: Path, reuse: Path | None = None) -> None:
         super().__init__()
         self.out_dir = out_dir.absolute()
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.root = tree.scratch(self.out_dir, "new")
-        shutil.rmtree(self.root, ignore_errors=True)
-        self.root.mkdir()
+        self.reuse = reuse
+        self._held = _hold(reuse) if reuse is not None else -1
+        self.reused = self._held >= 0
+        self.root = reuse if self.reused else tree.scratch(self.out_dir, "new")
+        if not self.reused:
+            shutil.rmtree(self.root, ignore_errors=True)
+            self.root.mkdir()
         self._base = str(self.root) + "/"
         self._made: set[str] = set()
-        self._remover: threading.Thread | None = None
+        self._background_work: list[threading.Thread] = []
 
     def _store(self, path: str, data: bytes) -> None:
         folder = path.rpartition("/")[0]
-        if folder:
-            tree.make_folders(self._base, folder, self._made)  # never the root: a removed scratch stays gone
-        with open(self._base + path, "wb") as fh:
+        if not self.reused:
+            if folder:
+                tree.make_folders(self._base, folder, self._made)  # never the root: a removed scratch stays gone
+            with open(self._base + path, "wb") as fh:
+                fh.write(data)
+            return
+        try:
+            if folder:
+                tree.make_folders(self._base, folder, self._made)
+            _unlink(self._base + path)  # never write through a link to the file out/ still shows
+        except OSError:  # something of the previous tree in the way: a file where a folder must be...
+            _clear_way(self._base, path)
+        with open(self._base + path, "xb") as fh:  # a new file, or an error
             fh.write(data)
 
     def __getitem__(self, path: str) -> bytes:
@@ -133,18 +154,66 @@ class DiskSink(Sink):
             return fh.read()
 
     def commit(self, keep: Mapping[str, list[int]] | None = None, lock_wait: float = 30.0) -> dict[str, list[int]]:
-        """Swap the tree in; path → identity of every file of the new out/ (tree.swap_in). The
-        previous tree (now at the scratch path) is removed by a thread while the build records its
-        cache; `abort` waits for it."""
-        identities = tree.swap_in(self.out_dir, self.root, keep or {}, set(self.digests), lock_wait)
-        self._remover = threading.Thread(target=shutil.rmtree, args=(self.root,), kwargs={"ignore_errors": True})
-        self._remover.start()
+        """Swap the tree in; path → identity of every file of the new out/ (tree.swap_in). With
+        `reuse`, the tree swapped out is kept there for the next build when it shares most files
+        with the new one; otherwise it is removed, and a tree of links to the new out/ is made
+        there instead, by threads while the build records its cache (`abort` waits for them)."""
+        identities = tree.swap_in(self.out_dir, self.root, keep or {}, set(self.digests), lock_wait, self.reused)
+        if self.reused:
+            self.root = None  # it holds the previous tree now, for the next build
+            return identities
+        previous = self.root if self.root.is_dir() else None  # None: there was no out/ before
+        mostly_kept = len(keep or {}) >= len(self.digests)
+        if previous is not None and mostly_kept and self._keep_previous():
+            self.root = None
+            return identities
+        if previous is not None:
+            self._background(shutil.rmtree, previous, ignore_errors=True)
+        if self.reuse is not None:
+            self._background(self._prepare, sorted(identities))
         return identities
 
+    def _background(self, fn, *args, **kwargs) -> None:
+        """Run fn in a thread (file system calls: they release the GIL); `abort` waits for it."""
+        thread = threading.Thread(target=fn, args=args, kwargs=kwargs)
+        thread.start()
+        self._background_work.append(thread)
+
+    def _keep_previous(self) -> bool:
+        """Move the tree just swapped out to `reuse`, if there is none there."""
+        try:
+            record.cache_folder(self.reuse.parent)
+            os.rename(self.root, self.reuse)  # fails if another build left one meanwhile
+            return True
+        except OSError:
+            return False
+
+    def _prepare(self, paths: list[str]) -> None:
+        """A tree for the next build to reuse, after a build that rewrote most of out/: hard links
+        to the files of the new out/ (the next build checks each one anyway)."""
+        try:
+            record.cache_folder(self.reuse.parent)
+            self.reuse.mkdir()
+        except OSError:
+            return  # one is there already (another build's), or no room for it: not needed
+        held = _hold(self.reuse)
+        if held < 0:
+            return
+        try:
+            tree.link_all(str(self.out_dir) + "/", str(self.reuse) + "/", paths)
+        except OSError:
+            pass  # a partial tree is as good: the next build links what is missing
+        finally:
+            os.close(held)
+
     def abort(self) -> None:
-        if self._remover is not None:
-            self._remover.join()
-        shutil.rmtree(self.root, ignore_errors=True)
+        for thread in self._background_work:
+            thread.join()
+        if self.root is not None and not self.reused:
+            shutil.rmtree(self.root, ignore_errors=True)
+        if self._held >= 0:
+            os.close(self._held)  # and its lock
+            self._held = -1
 
 
 def write_tree(out_dir: Path, rendered: Mapping[str, bytes], lock_wait: float = 30.0,
@@ -159,8 +228,46 @@ def write_tree(out_dir: Path, rendered: Mapping[str, bytes], lock_wait: float = 
         sink.abort()  # nothing left once committed
 
 
-def for_build(check: bool, out_dir: Path, existing: Mapping[str, bytes]) -> Sink:
-    return CompareSink(existing) if check else DiskSink(out_dir)
+def for_build(check: bool, out_dir: Path, existing: Mapping[str, bytes], reuse: Path | None = None) -> Sink:
+    return CompareSink(existing) if check else DiskSink(out_dir, reuse)
+
+
+def _hold(folder: Path) -> int:
+    """A descriptor of `folder` holding an exclusive lock on it; -1 if it is not a folder or
+    another build holds it."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return -1
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return -1
+    return fd
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _clear_way(base: str, path: str) -> None:
+    """In a reused tree: no file where a folder of `path` must be, those folders made, and
+    nothing at `path` itself."""
+    parts = path.split("/")
+    for i in range(1, len(parts)):
+        prefix = base + "/".join(parts[:i])
+        if os.path.lexists(prefix) and not os.path.isdir(prefix):
+            os.unlink(prefix)
+    if len(parts) > 1:
+        os.makedirs(base + "/".join(parts[:-1]), exist_ok=True)
+    if os.path.isdir(base + path) and not os.path.islink(base + path):
+        shutil.rmtree(base + path)
+    else:
+        _unlink(base + path)
 
 
 def discard(sink: Sink) -> None:

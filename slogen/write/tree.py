@@ -5,7 +5,15 @@ in with renameat2(RENAME_EXCHANGE), so a crash or kill at any moment leaves eith
 bundle or the new one, never a mix. A lock on the parent folder serialises the swaps of concurrent
 builds into the same place; a scratch folder whose process is gone is removed by the next swap.
 Files are not fsynced one by one (that would dominate large builds); the swap protects against
-crashes and kills, not against power loss in the same second."""
+crashes and kills, not against power loss in the same second.
+
+A build may assemble the new tree in the previous build's leftover tree instead of an empty folder
+(`swap_in(..., reused=True)`, see slogen.write.sinks): after a swap, that tree is the bundle before,
+its unchanged files hard links to the same files as out/. Then only what changed is linked,
+unlinked or written, and no folder is made or removed. Its files are never written through (a
+file is unlinked before it is written, so out/'s file behind a shared link is untouched), and
+what it holds is never trusted: every path is a file this build wrote, or the very file of out/
+it keeps (same inode, identity checked), or is removed."""
 from __future__ import annotations
 
 import ctypes
@@ -229,23 +237,92 @@ def stat_identity(st: os.stat_result) -> list[int]:
     return [st.st_size, st.st_mtime_ns, st.st_ino]
 
 
+def _listing(root: str) -> tuple[dict[str, int], set[str]]:
+    """Every file under `root` (path → inode, which the folder listing gives without a stat)
+    and every folder; paths relative, with forward slashes."""
+    files: dict[str, int] = {}
+    folders: set[str] = set()
+    pending = [(root, "")]
+    while pending:
+        folder, prefix = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    folders.add(rel)
+                    pending.append((entry.path, rel + "/"))
+                else:
+                    files[rel] = entry.inode()
+    return files, folders
+
+
+def _refresh(base: str, src: str, keep: Mapping[str, list[int]], kept: list[str], written: set[str]
+             ) -> dict[str, list[int]]:
+    """Make the reused tree under `base` hold exactly the files `written` (already there) and
+    `kept` (taken from `src`, the current out/); their identities."""
+    present, folders = _listing(base.rstrip("/"))
+    wanted = written | set(kept)
+    for rel in present.keys() - wanted:
+        os.unlink(base + rel)
+    needed = {rel.rpartition("/")[0] for rel in wanted} - {""}
+    needed |= {parent for folder in needed for parent in _parents(folder)}
+    for folder in sorted(folders - needed, key=len, reverse=True):
+        os.rmdir(base + folder)  # deepest first: each is empty once its files and sub-folders are gone
+    made = folders & needed
+    identities = {rel: identity(base + rel) for rel in written}
+    for rel in kept:
+        want = keep[rel]
+        if present.get(rel) == want[2]:  # already the very file out/ keeps: is it still as it was?
+            if identity(base + rel) != want:
+                raise Moved(f"{src}{rel} changed during the build")
+            identities[rel] = want
+            continue
+        if rel in present:
+            os.unlink(base + rel)
+        folder = rel.rpartition("/")[0]
+        if folder:
+            make_folders(base, folder, made)
+        identities[rel] = _keep(src + rel, base + rel, want)
+    return identities
+
+
+def link_all(src: str, dst: str, paths: list[str]) -> None:
+    """Hard links under `dst` to the files `paths` under `src` (both ending with a slash)."""
+    made: set[str] = set()
+    for rel in paths:
+        folder = rel.rpartition("/")[0]
+        if folder:
+            make_folders(dst, folder, made)
+        os.link(src + rel, dst + rel)
+
+
+def _parents(folder: str) -> Iterator[str]:
+    while "/" in folder:
+        folder = folder.rpartition("/")[0]
+        yield folder
+
+
 def swap_in(out_dir: Path, new: Path, keep: Mapping[str, list[int]], written: set[str],
-            lock_wait: float) -> dict[str, list[int]]:
+            lock_wait: float, reused: bool = False) -> dict[str, list[int]]:
     """Make the scratch tree `new` the output folder, in one atomic step. First the files `keep`
     names (path → identity()) are taken from the current out_dir as they are: hard links, so an
     incremental build writes only what changed. Raises Moved, and changes nothing, if one of them
     is not that file any more. Afterwards `new` holds the previous tree, for the caller to remove.
-    Returns path → identity of every file of the new out_dir (what the stat cache records)."""
+    Returns path → identity of every file of the new out_dir (what the stat cache records).
+    `reused`: `new` is a previous tree holding other files too (see the module's docstring)."""
     with _Lock(out_dir.parent, lock_wait):
         _clean_scratch(out_dir)
         kept = sorted(p for p in keep if p not in written)
         base, src = str(new) + "/", str(out_dir) + "/"
-        made: set[str] = set()
-        for folder in sorted({rel.rpartition("/")[0] for rel in kept} - {""}):
-            make_folders(base, folder, made)
-        identities = {rel: identity(base + rel) for rel in written}
-        for rel in kept:
-            identities[rel] = _keep(src + rel, base + rel, keep[rel])
+        if reused:
+            identities = _refresh(base, src, keep, kept, written)
+        else:
+            made: set[str] = set()
+            for folder in sorted({rel.rpartition("/")[0] for rel in kept} - {""}):
+                make_folders(base, folder, made)
+            identities = {rel: identity(base + rel) for rel in written}
+            for rel in kept:
+                identities[rel] = _keep(src + rel, base + rel, keep[rel])
         if not out_dir.exists():
             os.rename(new, out_dir)
         elif not _exchange(new, out_dir):  # pragma: no cover - non-Linux: two renames, recovered on the next run
