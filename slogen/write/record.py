@@ -29,7 +29,9 @@ code made out/ (the digest of every file of the package, so an edited checkout n
 older code made: then everything is rendered again) and each file's size, mtime and inode, so a
 build on the same machine tells an untouched file from an edited one without reading it, as git's
 index does. Delete it at will: slogen then hashes. Without it (a fresh checkout), the manifest is
-trusted for the slogen version it names; a different version renders everything."""
+trusted for the slogen version it names; a different version renders everything. In the same
+folder, `<out folder>.previous/` is the tree the last build swapped out, which the next build
+assembles its own tree in (slogen.write.sinks.DiskSink)."""
 from __future__ import annotations
 
 import hashlib

@@ -159,16 +159,17 @@ class DiskSink(Sink):
         with the new one; otherwise it is removed, and a tree of links to the new out/ is made
         there instead, by threads while the build records its cache (`abort` waits for them)."""
         identities = tree.swap_in(self.out_dir, self.root, keep or {}, set(self.digests), lock_wait, self.reused)
-        if self.reused:
-            self.root = None  # it holds the previous tree now, for the next build
-            return identities
-        previous = self.root if self.root.is_dir() else None  # None: there was no out/ before
-        mostly_kept = len(keep or {}) >= len(self.digests)
-        if previous is not None and mostly_kept and self._keep_previous():
-            self.root = None
-            return identities
-        if previous is not None:
+        previous = self.root if self.root.is_dir() else None  # the tree swapped out; None: no out/ before
+        if previous is not None and len(keep or {}) >= len(self.digests):  # it shares most files with out/
+            if self.reused or self._keep_previous():
+                self.root = None  # it waits there for the next build
+                return identities
+        if previous is not None:  # it shares little with the new out/: removed, and links made instead
+            if self.reused:
+                previous = tree.scratch(self.out_dir, "old")
+                os.rename(self.root, previous)  # frees the path for the tree of links
             self._background(shutil.rmtree, previous, ignore_errors=True)
+        self.root = None
         if self.reuse is not None:
             self._background(self._prepare, sorted(identities))
         return identities
@@ -209,7 +210,7 @@ class DiskSink(Sink):
     def abort(self) -> None:
         for thread in self._background_work:
             thread.join()
-        if self.root is not None and not self.reused:
+        if self.root is not None and not self.reused:  # not swapped in
             shutil.rmtree(self.root, ignore_errors=True)
         if self._held >= 0:
             os.close(self._held)  # and its lock

@@ -126,3 +126,13 @@ def test_a_kept_tree_another_build_holds_is_left_alone(fleet, monkeypatch):
     finally:
         os.close(fd)
     assert not any(fleet.parent.glob(".out.slogen-*"))
+
+
+def test_after_a_build_that_rewrote_everything_the_kept_tree_is_links_to_the_new_out(fleet):
+    """A full render over an old out/ (here: other options) swaps out a tree that shares nothing
+    with the new one: it is removed, and the tree kept is links to the new out/."""
+    out, previous = fleet.parent / "out", _previous(fleet)
+    assert api.build([fleet], out, time_scale=0.5).ok
+    assert writer.read_tree(previous) == writer.read_tree(out)
+    assert all((previous / p).stat().st_ino == (out / p).stat().st_ino for p in writer.Tree(out))
+    assert not any(fleet.parent.glob(".out.slogen-*"))
