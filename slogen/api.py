@@ -235,7 +235,7 @@ def _run(job: Job, plan: record.Plan | None) -> Result | None:
     result.timings["model"] = time.perf_counter() - job.t0
     if bundle is None:
         return result
-    previous = write.Tree(job.out_dir)
+    previous = write.Tree(job.out_dir, plan.stats if plan else None)  # the plan has just listed out/
     try:
         sink = sinks.for_build(job.check, job.out_dir, previous,
                                reuse=record.previous_tree(job.out_dir) if job.use_cache else None)

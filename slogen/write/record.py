@@ -206,11 +206,6 @@ def cache_folder(folder: Path) -> Path:
     return folder
 
 
-def discard(sink: Sink) -> None:
-    if isinstance(sink, DiskSink):
-        sink.abort()
-
-
 def _read_stat_cache(out_dir: Path) -> dict | None:
     try:
         raw = orjson.loads(_stat_path(out_dir).read_bytes())

@@ -31,10 +31,13 @@ class Tree(Mapping[str, bytes]):
     """The files under a folder as a read-only mapping path → bytes; a file is read when asked
     for, and not kept (`--check` of a large bundle reads each once). Paths use forward slashes."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, paths: Iterable[str] | None = None):
+        """`paths`: the files under root, if they were just listed (in any order)."""
         self.root = root
         self._paths: list[str] = []
-        if root.is_dir():
+        if paths is not None:
+            self._paths = sorted(paths, key=_walk_order)
+        elif root.is_dir():
             for dirpath, dirnames, filenames in os.walk(root):
                 dirnames.sort()
                 rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
@@ -56,6 +59,12 @@ class Tree(Mapping[str, bytes]):
 
     def __len__(self) -> int:
         return len(self._paths)
+
+
+def _walk_order(path: str) -> tuple[tuple[str, ...], str]:
+    """The order os.walk with sorted names gives: a folder's files, then each sub-folder's."""
+    folder, _, name = path.rpartition("/")
+    return (tuple(folder.split("/")) if folder else (), name)
 
 
 def read_tree(root: Path) -> dict[str, bytes]:
