@@ -15,7 +15,7 @@ from typing import List, NoReturn, Optional
 
 import typer
 
-from slogen import __version__
+from slogen import GC_THRESHOLDS, __version__
 from slogen.diagnostics import Diagnostics, render_github, render_human, render_json
 from slogen.live.client import Connection
 from slogen.live.options import connection_options, parse_time
@@ -324,13 +324,6 @@ def status(paths: List[Path] = SPECS,
 def version() -> None:
     """Print slogen's version."""
     print(__version__)
-
-
-# The cyclic garbage collector, at its default thresholds, walked the specs' documents and the
-# model again and again while a fleet was loaded and rendered: 14% of a 1,000-service build's CPU.
-# A command is short-lived and makes little cyclic garbage, so it collects less often (as mypy
-# does); memory stayed the same (docs/performance.md).
-GC_THRESHOLDS = (200_000, 30, 30)
 
 
 def main(argv: Optional[List[str]] = None) -> None:
