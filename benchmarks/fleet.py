@@ -3,6 +3,7 @@
     python benchmarks/fleet.py                 # 100, 1,000 and 5,000 services
     python benchmarks/fleet.py --sizes 100 1000
     python benchmarks/fleet.py --sizes 1000 --jobs 1   # render in one process (default: the cores)
+    python benchmarks/fleet.py --sizes 1000 --jsonnet rjsonnet   # the optional faster jsonnet engine
 
 For each size, in benchmarks/.work/fleet-<n>/ (gitignored), every step a fresh `slogen` process
 under /usr/bin/time (wall time and peak RSS of slogen and its forked child):
@@ -37,7 +38,8 @@ TIMEOUT = 1800  # seconds per step
 def timed(args: list[str], cwd: Path, timeout: float = TIMEOUT) -> tuple[float | None, int | None, int]:
     """(wall seconds, peak RSS KiB, exit code) of one slogen run, measured by GNU time."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
-        cmd = ["/usr/bin/time", "-o", report.name, "-f", "%e %M", sys.executable, "-c", "from slogen.cli import main; main()", *args]
+        cmd = ["/usr/bin/time", "-o", report.name, "-f", "%e %M", sys.executable, "-c",
+               "from slogen.__main__ import run; run()", *args]  # what the `slogen` script runs
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                 start_new_session=True)
         try:
@@ -124,7 +126,11 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
     ap.add_argument("--jobs", type=int, default=None, help="rendering processes (default: slogen's, the cores)")
+    ap.add_argument("--jsonnet", choices=["jsonnet", "rjsonnet"], default=None,
+                    help="the dashboards' jsonnet engine ($SLOGEN_JSONNET, docs/dashboards.md)")
     args = ap.parse_args(argv)
+    if args.jsonnet:
+        os.environ["SLOGEN_JSONNET"] = args.jsonnet  # every slogen process inherits it
     print(f"{'services':>8} {'files':>6} {'MB':>6} | " + " | ".join(f"{s:>17}" for s in STEPS))
     print(f"{'':>8} {'':>6} {'':>6} | " + " | ".join(f"{'s':>7} {'MB RSS':>9}" for _ in STEPS))
     for n in args.sizes:

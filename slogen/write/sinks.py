@@ -171,7 +171,7 @@ class DiskSink(Sink):
             self._background(shutil.rmtree, previous, ignore_errors=True)
         self.root = None
         if self.reuse is not None:
-            self._background(self._prepare, sorted(identities))
+            self._background(prepare_previous, self.out_dir, self.reuse, sorted(identities))
         return identities
 
     def _background(self, fn, *args, **kwargs) -> None:
@@ -188,24 +188,6 @@ class DiskSink(Sink):
             return True
         except OSError:
             return False
-
-    def _prepare(self, paths: list[str]) -> None:
-        """A tree for the next build to reuse, after a build that rewrote most of out/: hard links
-        to the files of the new out/ (the next build checks each one anyway)."""
-        try:
-            record.cache_folder(self.reuse.parent)
-            self.reuse.mkdir()
-        except OSError:
-            return  # one is there already (another build's), or no room for it: not needed
-        held = _hold(self.reuse)
-        if held < 0:
-            return
-        try:
-            tree.link_all(str(self.out_dir) + "/", str(self.reuse) + "/", paths)
-        except OSError:
-            pass  # a partial tree is as good: the next build links what is missing
-        finally:
-            os.close(held)
 
     def abort(self) -> None:
         for thread in self._background_work:
@@ -231,6 +213,25 @@ def write_tree(out_dir: Path, rendered: Mapping[str, bytes], lock_wait: float = 
 
 def for_build(check: bool, out_dir: Path, existing: Mapping[str, bytes], reuse: Path | None = None) -> Sink:
     return CompareSink(existing) if check else DiskSink(out_dir, reuse)
+
+
+def prepare_previous(out_dir: Path, reuse: Path, paths: list[str]) -> None:
+    """A tree for the next build to assemble its own in (DiskSink's `reuse`), where there is none:
+    hard links to the files `paths` of out_dir (the next build checks each one anyway)."""
+    try:
+        record.cache_folder(reuse.parent)
+        reuse.mkdir()
+    except OSError:
+        return  # one is there already (another build's), or no room for it: not needed
+    held = _hold(reuse)
+    if held < 0:
+        return
+    try:
+        tree.link_all(str(out_dir.absolute()) + "/", str(reuse) + "/", paths)
+    except OSError:
+        pass  # a partial tree is as good: the next build links what is missing
+    finally:
+        os.close(held)
 
 
 def _hold(folder: Path) -> int:

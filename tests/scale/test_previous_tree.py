@@ -136,3 +136,15 @@ def test_after_a_build_that_rewrote_everything_the_kept_tree_is_links_to_the_new
     assert writer.read_tree(previous) == writer.read_tree(out)
     assert all((previous / p).stat().st_ino == (out / p).stat().st_ino for p in writer.Tree(out))
     assert not any(fleet.parent.glob(".out.slogen-*"))
+
+
+def test_a_build_with_nothing_to_do_readies_the_tree_a_fresh_checkout_lacks(fleet):
+    """A fresh checkout has out/ but no cache folder: the first build, with nothing to render,
+    still makes the tree the next edit assembles its own in. `--check` never does."""
+    out, previous = fleet.parent / "out", _previous(fleet)
+    shutil.rmtree(previous.parent)
+    assert api.build([fleet], out, check=True).ok and not previous.exists()
+    result = api.build([fleet], out)
+    assert result.ok and result.cached
+    assert writer.read_tree(previous) == writer.read_tree(out)
+    assert all((previous / p).stat().st_ino == (out / p).stat().st_ino for p in writer.Tree(out))
