@@ -14,12 +14,7 @@ query Prometheus rejects, an unreadable credentials file) is one exception type,
 nothing here prints."""
 from __future__ import annotations
 
-import base64
-import socket
-import ssl
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -91,6 +86,8 @@ class Prometheus:
     warnings: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        import urllib.request  # here, not at the top: ~20 ms of every command's start-up (with ssl, http)
+
         scheme = urllib.parse.urlsplit(self.connection.url).scheme
         if scheme not in ("http", "https") or not urllib.parse.urlsplit(self.connection.url).netloc:
             raise PrometheusError(CONFIG, f"{self.connection.url!r} is not a Prometheus URL",
@@ -171,6 +168,10 @@ class Prometheus:
     def _call(self, path: str, form, get: bool = False) -> Any:
         """One request; the `data` of a successful answer. GET for the endpoints that only
         accept GET (label values, metadata, rules, buildinfo), POST otherwise."""
+        import ssl
+        import urllib.error
+        import urllib.request
+
         conn = self.connection
         url = conn.base + path
         body = urllib.parse.urlencode(form).encode()
@@ -212,6 +213,8 @@ def _auth_headers(conn: Connection) -> dict[str, str]:
     if conn.bearer_token_file:
         headers["Authorization"] = "Bearer " + _secret(conn.bearer_token_file, "bearer token")
     elif conn.basic_auth_user is not None:
+        import base64
+
         password = _secret(conn.basic_auth_password_file, "password") if conn.basic_auth_password_file else ""
         token = base64.b64encode(f"{conn.basic_auth_user}:{password}".encode()).decode()
         headers["Authorization"] = "Basic " + token
@@ -231,6 +234,9 @@ def _secret(path: Path, what: str) -> str:
 
 
 def _opener(conn: Connection) -> urllib.request.OpenerDirector:
+    import ssl
+    import urllib.request
+
     try:
         context = ssl.create_default_context(cafile=str(conn.tls_ca_file) if conn.tls_ca_file else None)
         if conn.tls_cert_file:
@@ -244,6 +250,9 @@ def _opener(conn: Connection) -> urllib.request.OpenerDirector:
 
 
 def _unreachable(conn: Connection, exc: BaseException) -> PrometheusError:
+    import socket
+    import ssl
+
     reason = getattr(exc, "reason", exc)
     if isinstance(reason, (socket.timeout, TimeoutError)) or "timed out" in str(reason):
         return PrometheusError(UNREACHABLE, f"Prometheus at {conn.base} did not answer within {conn.timeout:g}s",
