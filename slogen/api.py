@@ -4,10 +4,11 @@ Library callers (the CLI, tests, benchmarks) use `build`, `validate` and `check`
 print. Problems come back as diagnostics; nothing is written when there is an error."""
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Callable, Mapping
 
 from slogen import checks, load, parallel, spec, write
 from slogen.checks import lost, silences
@@ -245,13 +246,16 @@ def _run(job: Job, plan: record.Plan | None) -> Result | None:
         diags.error("output/write", f"cannot write next to {job.out_dir}: {exc.strerror or exc}")
         return result
     try:
-        return _render_and_write(job, result, plan, units, previous, sink)
+        # the tree a build reuses is surveyed beside the render, in a child (~0.07 s at 1,000 services)
+        with (parallel.aside(write.survey, sink.root) if getattr(sink, "reused", False)
+              else contextlib.nullcontext(lambda: None)) as surveyed:
+            return _render_and_write(job, result, plan, units, previous, sink, surveyed)
     finally:
         sinks.discard(sink)  # a scratch tree that was not swapped in
 
 
 def _render_and_write(job: Job, result: Result, plan: record.Plan | None, units: dict[str, list[str]],
-                      previous: write.Tree, sink: sinks.Sink) -> Result:
+                      previous: write.Tree, sink: sinks.Sink, surveyed: Callable[[], Any]) -> Result:
     diags, bundle, events = result.diagnostics, result.bundle, Diagnostics()
     cached = plan.cached_summaries() if plan else {}
     rendered = parallel.render(TARGETS, bundle, bundle.services, cached, previous, diags, sink,
@@ -281,7 +285,7 @@ def _render_and_write(job: Job, result: Result, plan: record.Plan | None, units:
             record.remember(job.out_dir, manifest)
         return _timed(result, job.t0)
     try:
-        identities = sink.commit(keep)
+        identities = sink.commit(keep, surveyed=surveyed())
     except write.Busy as exc:
         diags.error("output/busy", str(exc), hint="wait for the other build, or build into another folder")
     except OSError as exc:

@@ -153,12 +153,14 @@ class DiskSink(Sink):
         with open(self._base + path, "rb") as fh:
             return fh.read()
 
-    def commit(self, keep: Mapping[str, list[int]] | None = None, lock_wait: float = 30.0) -> dict[str, list[int]]:
+    def commit(self, keep: Mapping[str, list[int]] | None = None, lock_wait: float = 30.0,
+               surveyed: tuple[dict[str, list[int]], set[str]] | None = None) -> dict[str, list[int]]:
         """Swap the tree in; path → identity of every file of the new out/ (tree.swap_in). With
         `reuse`, the tree swapped out is kept there for the next build when it shares most files
         with the new one; otherwise it is removed, and a tree of links to the new out/ is made
         there instead, by threads while the build records its cache (`abort` waits for them)."""
-        identities = tree.swap_in(self.out_dir, self.root, keep or {}, set(self.digests), lock_wait, self.reused)
+        identities = tree.swap_in(self.out_dir, self.root, keep or {}, set(self.digests), lock_wait, self.reused,
+                                  surveyed)
         previous = self.root if self.root.is_dir() else None  # the tree swapped out; None: no out/ before
         if previous is not None and len(keep or {}) >= len(self.digests):  # it shares most files with out/
             if self.reused or self._keep_previous():

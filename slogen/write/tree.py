@@ -246,12 +246,13 @@ def stat_identity(st: os.stat_result) -> list[int]:
     return [st.st_size, st.st_mtime_ns, st.st_ino]
 
 
-def _listing(root: str) -> tuple[dict[str, int], set[str]]:
-    """Every file under `root` (path → inode, which the folder listing gives without a stat)
-    and every folder; paths relative, with forward slashes."""
-    files: dict[str, int] = {}
+def survey(root: Path | str) -> tuple[dict[str, list[int]], set[str]]:
+    """Every file under `root` (path → identity(), an lstat each) and every folder; paths
+    relative, with forward slashes. (A build surveys the tree it reuses in a forked child while
+    it renders: slogen.api.)"""
+    files: dict[str, list[int]] = {}
     folders: set[str] = set()
-    pending = [(root, "")]
+    pending = [(str(root), "")]
     while pending:
         folder, prefix = pending.pop()
         with os.scandir(folder) as entries:
@@ -261,28 +262,40 @@ def _listing(root: str) -> tuple[dict[str, int], set[str]]:
                     folders.add(rel)
                     pending.append((entry.path, rel + "/"))
                 else:
-                    files[rel] = entry.inode()
+                    files[rel] = stat_identity(entry.stat(follow_symlinks=False))
     return files, folders
 
 
-def _refresh(base: str, src: str, keep: Mapping[str, list[int]], kept: list[str], written: set[str]
-             ) -> dict[str, list[int]]:
+def _refresh(base: str, src: str, keep: Mapping[str, list[int]], kept: list[str], written: set[str],
+             surveyed: tuple[dict[str, list[int]], set[str]] | None) -> dict[str, list[int]]:
     """Make the reused tree under `base` hold exactly the files `written` (already there) and
-    `kept` (taken from `src`, the current out/); their identities."""
-    present, folders = _listing(base.rstrip("/"))
+    `kept` (taken from `src`, the current out/); their identities. `surveyed`: survey() of it,
+    taken while the build rendered (what the render wrote is in `written` either way)."""
+    present, folders = surveyed if surveyed is not None else survey(base)
     wanted = written | set(kept)
-    for rel in present.keys() - wanted:
-        os.unlink(base + rel)
     needed = {rel.rpartition("/")[0] for rel in wanted} - {""}
     needed |= {parent for folder in needed for parent in _parents(folder)}
+    # What the render wrote after the survey may have cleared its way (a file where a folder of it
+    # must be: sinks.DiskSink), so a stale entry may be gone, or be a needed folder now.
+    for rel in present.keys() - wanted:
+        try:
+            os.unlink(base + rel)
+        except FileNotFoundError:
+            pass
+        except IsADirectoryError:
+            if rel not in needed:
+                shutil.rmtree(base + rel)
     for folder in sorted(folders - needed, key=len, reverse=True):
-        os.rmdir(base + folder)  # deepest first: each is empty once its files and sub-folders are gone
+        try:
+            os.rmdir(base + folder)  # deepest first: each is empty once its files and sub-folders are gone
+        except (FileNotFoundError, NotADirectoryError):
+            pass
     made = folders & needed
     identities = {rel: identity(base + rel) for rel in written}
     for rel in kept:
-        want = keep[rel]
-        if present.get(rel) == want[2]:  # already the very file out/ keeps: is it still as it was?
-            if identity(base + rel) != want:
+        want, have = keep[rel], present.get(rel)
+        if have is not None and have[2] == want[2]:  # already the very file out/ keeps: still as it was?
+            if have != want:
                 raise Moved(f"{src}{rel} changed during the build")
             identities[rel] = want
             continue
@@ -312,19 +325,21 @@ def _parents(folder: str) -> Iterator[str]:
 
 
 def swap_in(out_dir: Path, new: Path, keep: Mapping[str, list[int]], written: set[str],
-            lock_wait: float, reused: bool = False) -> dict[str, list[int]]:
+            lock_wait: float, reused: bool = False,
+            surveyed: tuple[dict[str, list[int]], set[str]] | None = None) -> dict[str, list[int]]:
     """Make the scratch tree `new` the output folder, in one atomic step. First the files `keep`
     names (path → identity()) are taken from the current out_dir as they are: hard links, so an
     incremental build writes only what changed. Raises Moved, and changes nothing, if one of them
     is not that file any more. Afterwards `new` holds the previous tree, for the caller to remove.
     Returns path → identity of every file of the new out_dir (what the stat cache records).
-    `reused`: `new` is a previous tree holding other files too (see the module's docstring)."""
+    `reused`: `new` is a previous tree holding other files too (see the module's docstring),
+    `surveyed` what it held while the build rendered (survey())."""
     with _Lock(out_dir.parent, lock_wait):
         _clean_scratch(out_dir)
         kept = sorted(p for p in keep if p not in written)
         base, src = str(new) + "/", str(out_dir) + "/"
         if reused:
-            identities = _refresh(base, src, keep, kept, written)
+            identities = _refresh(base, src, keep, kept, written, surveyed)
         else:
             made: set[str] = set()
             for folder in sorted({rel.rpartition("/")[0] for rel in kept} - {""}):
