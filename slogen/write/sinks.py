@@ -129,14 +129,36 @@ class DiskSink(Sink):
         self._base = str(self.root) + "/"
         self._made: set[str] = set()
         self._background_work: list[threading.Thread] = []
+        self._mirror, self._mirror_made = self._start_mirror(), set()
+
+    def _start_mirror(self) -> str | None:
+        """A build with no out/ before it (a clean build) also links every file it writes into
+        `reuse`, by whichever process writes it: the next build's tree, made while rendering on
+        every core instead of after the swap."""
+        if self.reuse is None or self.reused or self.out_dir.exists():
+            return None
+        try:
+            record.cache_folder(self.reuse.parent)
+            self.reuse.mkdir()
+        except OSError:
+            return None  # one is there (another build's): not needed
+        self._held = _hold(self.reuse)
+        return str(self.reuse) + "/" if self._held >= 0 else None
 
     def _store(self, path: str, data: bytes) -> None:
         folder = path.rpartition("/")[0]
         if not self.reused:
             if folder:
                 tree.make_folders(self._base, folder, self._made)  # never the root: a removed scratch stays gone
-            with open(self._base + path, "wb") as fh:
+            with open(self._base + path, "wb") as fh:  # a file written twice stays one file: the link holds
                 fh.write(data)
+            if self._mirror is not None:
+                if folder:
+                    tree.make_folders(self._mirror, folder, self._mirror_made)
+                try:
+                    os.link(self._base + path, self._mirror + path)
+                except FileExistsError:
+                    pass  # written before, by this build: the same file
             return
         try:
             if folder:
@@ -172,7 +194,9 @@ class DiskSink(Sink):
                 os.rename(self.root, previous)  # frees the path for the tree of links
             self._background(shutil.rmtree, previous, ignore_errors=True)
         self.root = None
-        if self.reuse is not None:
+        if self._mirror is not None:
+            self._mirror = None  # made while rendering: links to every file of the new out/
+        elif self.reuse is not None:
             self._background(prepare_previous, self.out_dir, self.reuse, sorted(identities))
         return identities
 
@@ -196,6 +220,9 @@ class DiskSink(Sink):
             thread.join()
         if self.root is not None and not self.reused:  # not swapped in
             shutil.rmtree(self.root, ignore_errors=True)
+        if self._mirror is not None:  # nor was the bundle it mirrors
+            shutil.rmtree(self.reuse, ignore_errors=True)
+            self._mirror = None
         if self._held >= 0:
             os.close(self._held)  # and its lock
             self._held = -1

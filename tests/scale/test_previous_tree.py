@@ -148,3 +148,16 @@ def test_a_build_with_nothing_to_do_readies_the_tree_a_fresh_checkout_lacks(flee
     assert result.ok and result.cached
     assert writer.read_tree(previous) == writer.read_tree(out)
     assert all((previous / p).stat().st_ino == (out / p).stat().st_ino for p in writer.Tree(out))
+
+
+def test_a_clean_build_that_writes_nothing_leaves_no_tree(tmp_path):
+    """A clean build links what it writes into the cache folder as it goes; when it ends without
+    swapping (here --strict with a warning), those links go too."""
+    fleetgen.write_fleet(tmp_path / "repo", N)
+    specs = tmp_path / "repo" / "specs"
+    (specs / f"{fleetgen.service_name(2)}.yaml").write_text(
+        fleetgen.service_yaml(2).replace("threshold: 2s", "threshold: 120"))  # units/latency-range
+    result = api.build([specs], tmp_path / "repo" / "out", strict=True)
+    assert not result.ok
+    assert not (tmp_path / "repo" / "out").exists() and not _previous(specs).exists()
+    assert not any((tmp_path / "repo").glob(".out.slogen-*"))
