@@ -8,27 +8,11 @@ import os
 import shutil
 from pathlib import Path
 
-import pytest
-
-from slogen import api, parallel, write as writer
+from slogen import api, write as writer
 from slogen.write import record, tree
 
-from tests.scale.test_incremental import _service, build_and_compare, fleetgen
-
-N = 6
-
-
-@pytest.fixture(autouse=True)
-def small_fork_threshold(monkeypatch):
-    monkeypatch.setattr(parallel, "THRESHOLD", 4)
-
-
-@pytest.fixture
-def fleet(tmp_path) -> Path:
-    fleetgen.write_fleet(tmp_path / "repo", N)
-    specs = tmp_path / "repo" / "specs"
-    assert api.build([specs], tmp_path / "repo" / "out").ok
-    return specs
+from tests.scale.test_incremental import (N, _service, build_and_compare, fleet, fleetgen,  # noqa: F401 (fixtures)
+                                          small_fork_threshold)
 
 
 def _previous(specs: Path) -> Path:
