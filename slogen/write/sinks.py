@@ -119,8 +119,8 @@ class DiskSink(Sink):
         super().__init__()
         self.out_dir = out_dir.absolute()
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.reuse = reuse
-        self._held = _hold(reuse) if reuse is not None else -1
+        self.reuse = reuse if reuse is not None and _beside(reuse, self.out_dir) else None
+        self._held = _hold(self.reuse) if self.reuse is not None else -1
         self.reused = self._held >= 0
         self.root = reuse if self.reused else tree.scratch(self.out_dir, "new")
         if not self.reused:
@@ -208,8 +208,9 @@ class DiskSink(Sink):
 
     def _keep_previous(self) -> bool:
         """Move the tree just swapped out to `reuse`, if there is none there."""
+        if self.reuse is None:
+            return False
         try:
-            record.cache_folder(self.reuse.parent)
             os.rename(self.root, self.reuse)  # fails if another build left one meanwhile
             return True
         except OSError:
@@ -244,11 +245,22 @@ def for_build(check: bool, out_dir: Path, existing: Mapping[str, bytes], reuse: 
     return CompareSink(existing) if check else DiskSink(out_dir, reuse)
 
 
+def _beside(reuse: Path, out_dir: Path) -> bool:
+    """Whether `reuse` can hold the next build's tree: on out/'s file system (hard links, and the
+    atomic swap, work only there; a cache folder may be a link to elsewhere). Makes the folder."""
+    try:
+        record.cache_folder(reuse.parent)
+        return os.stat(reuse.parent).st_dev == os.stat(out_dir.parent).st_dev
+    except OSError:
+        return False
+
+
 def prepare_previous(out_dir: Path, reuse: Path, paths: list[str]) -> None:
     """A tree for the next build to assemble its own in (DiskSink's `reuse`), where there is none:
     hard links to the files `paths` of out_dir (the next build checks each one anyway)."""
+    if not _beside(reuse, out_dir.absolute()):
+        return
     try:
-        record.cache_folder(reuse.parent)
         reuse.mkdir()
     except OSError:
         return  # one is there already (another build's), or no room for it: not needed

@@ -145,3 +145,21 @@ def test_a_clean_build_that_writes_nothing_leaves_no_tree(tmp_path):
     assert not result.ok
     assert not (tmp_path / "repo" / "out").exists() and not _previous(specs).exists()
     assert not any((tmp_path / "repo").glob(".out.slogen-*"))
+
+
+def test_a_cache_folder_on_another_file_system_is_not_used_for_trees(fleet, monkeypatch):
+    """Hard links and the atomic swap work only on out/'s file system: with a cache folder
+    elsewhere (a link to a tmpfs, say), builds use scratch folders and make no tree there."""
+    from slogen.write import sinks
+
+    out = fleet.parent / "out"
+    assert sinks._beside(_previous(fleet), out.absolute())
+    shutil.rmtree(_previous(fleet))
+    monkeypatch.setattr(sinks, "_beside", lambda reuse, out_dir: False)
+    for revision in (1, 2):
+        _service(fleet, 2).write_text(fleetgen.service_yaml(2, revision=revision))
+        result = build_and_compare(fleet, monkeypatch)
+        assert result.ok and result.reused > 0
+        assert not _previous(fleet).exists()
+    assert api.build([fleet], out).cached and not _previous(fleet).exists()  # nothing to do: none made either
+    assert not any(fleet.parent.glob(".out.slogen-*"))
