@@ -3,8 +3,8 @@ Alertmanager, to stand-ins for PagerDuty and Slack; then recovery.
 
 Asserts: PagerDuty gets a trigger carrying the runbook link (and the routing key read from its
 secret file); Slack gets the ticket of the other SLO (latency); the availability ticket is
-inhibited while its page fires and never reaches Slack; after recovery PagerDuty gets the resolve
-of the same incident. Every wait is bounded. The timings are printed and recorded."""
+inhibited while its page fires and does not reach Slack meanwhile; after recovery PagerDuty gets
+the resolve of the same incident. Every wait is bounded. The timings are printed and recorded."""
 from __future__ import annotations
 
 import json
@@ -88,7 +88,10 @@ def test_outage_pages_tickets_inhibits_and_resolves(drill_stack: Stack, record_p
     resolve = wait_until(lambda: _pd_events(stack, "resolve"), 45, "PagerDuty resolve after recovery")[0]
     t_resolve = next(m.at for m in stack.pagerduty.messages() if m.body.get("event_action") == "resolve") - recovery
     assert resolve["dedup_key"] == trigger["dedup_key"], "the resolve closes the incident the trigger opened"
-    assert not [t for t in _slack_texts(stack) if f"/ {SLO_PAGED} (" in t], "the inhibited ticket never reached Slack"
+    # While the page fired (until recovery: asserted above), its ticket never reached Slack. After
+    # it resolves, the ticket's slower windows may still burn: Alertmanager then sends it, rightly.
+    held = [m for m in stack.slack.messages() if f"/ {SLO_PAGED} (" in json.dumps(m.body) and m.at < recovery]
+    assert not held, "the inhibited ticket reached Slack while its page fired"
     assert all(m.body.get("event_action") in ("trigger", "resolve") for m in stack.pagerduty.messages())
     assert not [e for e in _pd_events(stack, "trigger") if e["payload"]["custom_details"]["slo"] != SLO_PAGED]
 
