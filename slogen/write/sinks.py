@@ -150,8 +150,7 @@ class DiskSink(Sink):
         if not self.reused:
             if folder:
                 tree.make_folders(self._base, folder, self._made)  # never the root: a removed scratch stays gone
-            with open(self._base + path, "wb") as fh:  # a file written twice stays one file: the link holds
-                fh.write(data)
+            _write(self._base + path, data, os.O_TRUNC)  # a file written twice stays one file: the link holds
             if self._mirror is not None:
                 if folder:
                     tree.make_folders(self._mirror, folder, self._mirror_made)
@@ -166,8 +165,7 @@ class DiskSink(Sink):
             _unlink(self._base + path)  # never write through a link to the file out/ still shows
         except OSError:  # something of the previous tree in the way: a file where a folder must be...
             _clear_way(self._base, path)
-        with open(self._base + path, "xb") as fh:  # a new file, or an error
-            fh.write(data)
+        _write(self._base + path, data, os.O_EXCL)  # a new file, or an error
 
     def __getitem__(self, path: str) -> bytes:
         if path not in self.digests:
@@ -288,6 +286,18 @@ def _hold(folder: Path) -> int:
         os.close(fd)
         return -1
     return fd
+
+
+def _write(path: str, data: bytes, mode: int) -> None:
+    """open, write, close: what open(path, "wb") does without the buffered file object's checks
+    (fstat, isatty, lseek): half the system calls, for the 14,000 files of a 1,000-service bundle."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | mode, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 def _unlink(path: str) -> None:
