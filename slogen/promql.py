@@ -105,6 +105,7 @@ class Selector:
         return metric == self.metric and all(m.matches(labels) for m in self.matchers)
 
 
+@lru_cache(maxsize=1 << 16)  # a fleet quotes the same names ~70 times per service
 def quote(value: str) -> str:
     """A PromQL double-quoted string literal."""
     out = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")

@@ -110,10 +110,15 @@ _ATOMS = (int, float, bool, type(None))
 def _emit(value, indent: int, out: list[str]) -> None:
     pad = " " * indent
     if isinstance(value, dict):
+        memo = _MEMO
         for key, item in value.items():
-            head = f"{pad}{scalar(key)}:"
-            # the common entries inline (the same lines _emit_entry writes): a one-line string, a number
-            if (type(item) is str and "\n" not in item) or type(item) in _ATOMS:
+            # the hot path inlined (a fleet emits millions of entries): a key or a one-line string
+            # seen before is a dict lookup, not two calls
+            head = f"{pad}{(memo.get(key) if type(key) is str else None) or scalar(key)}:"
+            kind = type(item)
+            if kind is str and "\n" not in item:
+                out.append(f"{head} {memo.get(item) or _string(item)}")
+            elif kind in _ATOMS:  # the same lines _emit_entry writes
                 out.append(f"{head} {scalar(item)}")
             else:
                 _emit_entry(head, item, indent, out)
