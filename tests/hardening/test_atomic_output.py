@@ -150,6 +150,41 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_bundle(bundles, capsys)
     assert outcomes["old"] and outcomes["new"], outcomes
 
 
+def test_sigkill_while_a_build_reuses_the_previous_tree(bundles, capsys):
+    """The same guarantee for incremental builds, which assemble their tree in the one the last
+    build swapped out (hard links shared with out/; slogen.write.sinks): out/ stays the old or
+    the new bundle at every kill, and the next build, through whatever the killed one left in
+    that tree, completes to the exact bundle."""
+    base, specs_b, tree_a, tree_b, _ = bundles
+    specs_a = base / "specs-a"
+    out = base / "reuse" / "out"
+    out.mkdir(parents=True)
+    _restore(tree_a, out)
+    assert _build(specs_a, out).wait(timeout=300) == 0  # records the cache, makes the previous tree
+    assert _tree(out) == tree_a and (out.parent / ".slogen-cache" / "out.previous").is_dir()
+    t0 = time.monotonic()
+    assert _build(specs_b, out).wait(timeout=300) == 0
+    duration = time.monotonic() - t0
+    assert _tree(out) == tree_b
+    outcomes = {"old": 0, "new": 0}
+    # half the kill points over the whole build, half over its last third, where it writes and swaps
+    delays = [duration * (i + 0.5) / 6 for i in range(6)] + [duration * (0.7 + 0.4 * (i + 0.5) / 6) for i in range(6)]
+    for k, delay in enumerate(delays):
+        assert _build(specs_a, out).wait(timeout=300) == 0 and _tree(out) == tree_a, f"back to the old bundle ({k})"
+        proc = _build(specs_b, out)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        after = _tree(out)
+        assert after in (tree_a, tree_b), f"kill {k} left a mix"
+        assert after["runbooks/gen-000/AvailabilityBudgetBurn.md"].endswith(NOTES), f"kill {k} lost the notes"
+        outcomes["old" if after == tree_a else "new"] += 1
+    assert _build(specs_b, out).wait(timeout=300) == 0 and _tree(out) == tree_b
+    assert not any(out.parent.glob(".out.slogen-*"))
+    with capsys.disabled():
+        print(f"\natomic, reusing the previous tree: 12 kill points over a {duration:.1f}s build: {outcomes}")
+
+
 def test_two_builds_into_the_same_out_are_serialised(bundles):
     base, specs_b, tree_a, tree_b, _ = bundles
     out = base / "concurrent" / "out"
