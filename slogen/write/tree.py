@@ -248,21 +248,28 @@ def stat_identity(st: os.stat_result) -> list[int]:
 
 def survey(root: Path | str) -> tuple[dict[str, list[int]], set[str]]:
     """Every file under `root` (path → identity(), an lstat each) and every folder; paths
-    relative, with forward slashes. (A build surveys the tree it reuses in a forked child while
-    it renders: slogen.api.)"""
+    relative, with forward slashes. A build surveys the tree it reuses in a forked child while it
+    renders into it (slogen.api), so what vanishes meanwhile is left out: the render removes only
+    files it then writes again, and what stood in their way."""
     files: dict[str, list[int]] = {}
     folders: set[str] = set()
     pending = [(str(root), "")]
     while pending:
         folder, prefix = pending.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                rel = prefix + entry.name
+        try:
+            entries = list(os.scandir(folder))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            rel = prefix + entry.name
+            try:
                 if entry.is_dir(follow_symlinks=False):
                     folders.add(rel)
                     pending.append((entry.path, rel + "/"))
                 else:
                     files[rel] = stat_identity(entry.stat(follow_symlinks=False))
+            except FileNotFoundError:
+                continue
     return files, folders
 
 

@@ -163,3 +163,29 @@ def test_a_cache_folder_on_another_file_system_is_not_used_for_trees(fleet, monk
         assert not _previous(fleet).exists()
     assert api.build([fleet], out).cached and not _previous(fleet).exists()  # nothing to do: none made either
     assert not any(fleet.parent.glob(".out.slogen-*"))
+
+
+def test_the_survey_leaves_out_what_the_render_removes_meanwhile(tmp_path, monkeypatch):
+    """The survey runs while the build renders into the same tree (a full render replaces every
+    file): a file removed between the folder's listing and its lstat, or a folder removed before
+    it is read, is left out instead of failing the build."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x").write_text("x")
+    (tmp_path / "a" / "y").write_text("y")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "z").write_text("z")
+    real = os.scandir
+
+    def scandir(path):
+        entries = list(real(path))
+        if str(path) == str(tmp_path / "a"):
+            (tmp_path / "a" / "x").unlink()  # listed, then gone before its lstat
+        if str(path) == str(tmp_path):
+            (tmp_path / "b" / "z").unlink()  # listed, then gone before it is read
+            (tmp_path / "b").rmdir()
+        return iter(entries)
+
+    monkeypatch.setattr(tree.os, "scandir", scandir)
+    files, folders = tree.survey(tmp_path)
+    monkeypatch.undo()
+    assert set(files) == {"a/y"} and folders == {"a", "b"}
