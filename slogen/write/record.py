@@ -45,7 +45,7 @@ import orjson
 import slogen
 from slogen.diagnostics import Diagnostic, Position, Severity
 from slogen.files import content_digest
-from slogen.write.tree import stat_identity
+from slogen.write.tree import survey
 
 FORMAT = 1
 MANIFEST = "slogen-manifest.json"
@@ -215,24 +215,9 @@ def _read_stat_cache(out_dir: Path) -> dict | None:
 
 
 def _walk(out_dir: Path) -> dict[str, list[int]]:
-    """path → identity of every file of out/ (one lstat each, by os.scandir)."""
-    found: dict[str, list[int]] = {}
-    pending = [(str(out_dir), "")]
-    while pending:
-        folder, prefix = pending.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                pending.append((entry.path, prefix + entry.name + "/"))
-                continue
-            try:
-                found[prefix + entry.name] = stat_identity(entry.stat(follow_symlinks=False))
-            except OSError:
-                continue
-    return found
+    """path → identity of every file of out/ (one lstat each); what cannot be read is left out
+    (then it is missing, and rendered again)."""
+    return survey(out_dir, skip=OSError)[0]
 
 
 def _hash(path: str) -> str:

@@ -246,11 +246,14 @@ def stat_identity(st: os.stat_result) -> list[int]:
     return [st.st_size, st.st_mtime_ns, st.st_ino]
 
 
-def survey(root: Path | str) -> tuple[dict[str, list[int]], set[str]]:
+def survey(root: Path | str, skip: type[OSError] | tuple[type[OSError], ...] = (FileNotFoundError, NotADirectoryError)
+           ) -> tuple[dict[str, list[int]], set[str]]:
     """Every file under `root` (path → identity(), an lstat each) and every folder; paths
-    relative, with forward slashes. A build surveys the tree it reuses in a forked child while it
-    renders into it (slogen.api), so what vanishes meanwhile is left out: the render removes only
-    files it then writes again, and what stood in their way."""
+    relative, with forward slashes. What cannot be read with an error of `skip` is left out. By
+    default that is only what vanishes meanwhile: a build surveys the tree it reuses in a forked
+    child while it renders into it (slogen.api), and the render removes only files it then writes
+    again, and what stood in their way; anything else unreadable there is an error. (The stat
+    cache's walk of out/ skips every OSError: slogen.write.record.)"""
     files: dict[str, list[int]] = {}
     folders: set[str] = set()
     pending = [(str(root), "")]
@@ -258,7 +261,7 @@ def survey(root: Path | str) -> tuple[dict[str, list[int]], set[str]]:
         folder, prefix = pending.pop()
         try:
             entries = list(os.scandir(folder))
-        except (FileNotFoundError, NotADirectoryError):
+        except skip:
             continue
         for entry in entries:
             rel = prefix + entry.name
@@ -268,7 +271,7 @@ def survey(root: Path | str) -> tuple[dict[str, list[int]], set[str]]:
                     pending.append((entry.path, rel + "/"))
                 else:
                     files[rel] = stat_identity(entry.stat(follow_symlinks=False))
-            except FileNotFoundError:
+            except skip:
                 continue
     return files, folders
 
