@@ -204,8 +204,9 @@ def build(paths: list[Path], out_dir: Path, check: bool = False, time_scale: flo
         result.check = write.CheckResult([], [], []) if check else None
         if plan.hashed:
             record.remember(out_dir, plan.manifest_bytes, plan.stats)
-        if not check and not record.previous_tree(out_dir).exists():  # e.g. a fresh checkout: ready the next edit
-            sinks.prepare_previous(out_dir, record.previous_tree(out_dir), sorted(p for p in plan.stats))
+        previous_tree = record.previous_tree(out_dir)
+        if not check and not previous_tree.exists():  # e.g. a fresh checkout: ready the next edit
+            sinks.prepare_previous(out_dir, previous_tree, sorted(plan.stats))
         return _timed(result, t0)
     if plan is not None and plan.clean:
         try:

@@ -138,8 +138,7 @@ class DiskSink(Sink):
         if self.reuse is None or self.reused or self.out_dir.exists():
             return None
         try:
-            record.cache_folder(self.reuse.parent)
-            self.reuse.mkdir()
+            self.reuse.mkdir()  # in the cache folder _beside made
         except OSError:
             return None  # one is there (another build's): not needed
         self._held = _hold(self.reuse)
